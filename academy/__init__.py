@@ -1,0 +1,42 @@
+"""Kelisim Academy: the application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints and the CLI. No migrations, network or exit here."""
+    from academy import cli, config as settings
+    from academy.core import web as hooks
+    from academy.accounts.views import bp as accounts_bp
+    from academy.core.errors import register_error_handlers
+    from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from academy.learning.views import bp as learning_bp
+    from academy.site.views import bp as site_bp
+
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(root / "static"),
+                static_url_path="/static")
+    app.config.update(settings.load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=hooks.select_babel_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(learning_bp)
+
+    hooks.register(app)
+    register_error_handlers(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,1 @@
+"""Users, roles, registration, sign-in, profile and language preference."""

@@ -1,0 +1,102 @@
+"""Forms for registration, sign-in, profile, passwords and user administration."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from academy.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from academy.accounts.regions import REGIONS
+from academy.core.access import Role
+from academy.core.i18n import DISPLAY_CHOICES, DISPLAY_NAMES, LANGUAGE_NAMES, LOCALES, current_locale
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def region_choices():
+    loc = current_locale()
+    return [("", _l("Choose your region"))] + [(code, names[loc]) for code, names in REGIONS.items()]
+
+
+def language_choices():
+    return [(code, LANGUAGE_NAMES[code]) for code in LOCALES]
+
+
+def display_choices():
+    return [(code, DISPLAY_NAMES[code]) for code in DISPLAY_CHOICES]
+
+
+class ProfileFields(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)],
+                            description=_l("As it should be printed on your certificate."))
+    region = SelectField(_l("Region"), validators=[DataRequired()])
+    working_languages = MultiCheckboxField(_l("Working languages"), validators=[DataRequired()])
+    language = SelectField(_l("Interface language"))
+
+    def fill_choices(self):
+        self.region.choices = region_choices()
+        self.working_languages.choices = language_choices()
+        self.language.choices = display_choices()
+        return self
+
+
+class RegisterForm(ProfileFields):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+                             description=_l("At least 8 characters. Avoid common passwords."))
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    remember = BooleanField(_l("Remember me on this device"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
+
+
+ROLE_NAMES = {Role.TRAINEE: _l("Trainee"), Role.INSTRUCTOR: _l("Instructor"), Role.ADMIN: _l("Administrator")}
+
+
+class UserAdminForm(FlaskForm):
+    roles = MultiCheckboxField(_l("Roles"), choices=[(str(r), ROLE_NAMES[r]) for r in Role])
+    is_active = BooleanField(_l("Account is active"))
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField(_l("Search by name or email"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    region = SelectField(_l("Region"), validators=[Optional()])
+
+    def fill_choices(self):
+        self.role.choices = [("", _l("All roles"))] + [(str(r), ROLE_NAMES[r]) for r in Role]
+        self.region.choices = [("", _l("All regions"))] + region_choices()[1:]
+        return self

@@ -1,0 +1,252 @@
+"""Account operations: registration, authentication, passwords, reset tokens, profile, roles and activation."""
+from __future__ import annotations
+
+import logging
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse
+
+from academy.accounts.models import User, UserRole, new_session_token
+from academy.accounts.passwords import hash_password, password_problem, verify_password
+from academy.accounts.regions import REGIONS
+from academy.core.access import Role
+from academy.core.db import utcnow
+from academy.core.errors import DomainError
+from academy.core.i18n import LOCALES, parse_choice
+from academy.core.mail import send_mail
+from academy.extensions import db, limiter
+
+log = logging.getLogger("academy.accounts")
+
+#: Verifying against this keeps the time of a failed sign-in the same whether or not the email exists.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def _check_password(password: str, email: str | None) -> None:
+    problem = password_problem(password, email=email)
+    if problem:
+        raise DomainError(problem)
+
+
+def _check_profile(full_name: str, region: str | None, working_languages, language: str | None) -> None:
+    if not full_name or not full_name.strip():
+        raise DomainError(_l("Please enter your full name."))
+    if region is not None and region not in REGIONS:
+        raise DomainError(_l("Please choose a region from the list."))
+    if any(lang not in LOCALES for lang in working_languages or []):
+        raise DomainError(_l("Please choose working languages from the list."))
+    if language is not None and parse_choice(language) is None:
+        raise DomainError(_l("Please choose an interface language from the list."))
+
+
+def create_user(email: str, password: str, *, full_name: str, roles=(Role.TRAINEE,), region: str | None = None,
+                working_languages=(), language: str | None = None) -> User:
+    """Create an account; raises DomainError if the email is taken or the password is weak."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise DomainError(_l("Please enter a valid email address."))
+    _check_password(password, email)
+    _check_profile(full_name, region, working_languages, language)
+    if get_user_by_email(email) is not None:
+        raise DomainError(_l("We could not create an account with these details. If you already have an account, "
+                             "sign in or reset your password."), status=400)
+    user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password), region=region,
+                working_languages=list(working_languages), language=language)
+    user.role_rows = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
+    db.session.add(user)
+    db.session.flush()
+    log.info("account created: user %s roles %s", user.id, ",".join(sorted(map(str, roles))))
+    return user
+
+
+def register_trainee(*, email: str, password: str, full_name: str, region: str, working_languages,
+                     language: str | None) -> User:
+    """Self-registration of a trainee. When the email is already registered, the owner is told by mail."""
+    existing = get_user_by_email(email)
+    if existing is not None:
+        _send_localized(existing, "accounts/mail/already_registered.txt",
+                        _l("Someone tried to register with your email"), reset_url=url_for(
+                            "accounts.reset_request", _external=True))
+    return create_user(email, password, full_name=full_name, roles=(Role.TRAINEE,), region=region,
+                       working_languages=working_languages, language=language)
+
+
+# --- sign-in throttle -------------------------------------------------------------------------------------------
+
+def _limits():
+    cfg = current_app.config
+    return parse(cfg["ACADEMY_LOGIN_LIMIT_ACCOUNT"]), parse(cfg["ACADEMY_LOGIN_LIMIT_ADDRESS"])
+
+
+def login_throttled(email: str, address: str) -> bool:
+    """True while either the account or the address has used up its failed sign-ins (the window moves on)."""
+    per_account, per_address = _limits()
+    strategy = limiter.limiter
+    return not (strategy.test(per_account, "login-account", normalise_email(email))
+                and strategy.test(per_address, "login-address", address))
+
+
+def _record_failure(email: str, address: str) -> None:
+    per_account, per_address = _limits()
+    limiter.limiter.hit(per_account, "login-account", normalise_email(email))
+    limiter.limiter.hit(per_address, "login-address", address)
+
+
+def authenticate(email: str, password: str, *, address: str) -> User | None:
+    """The user for these credentials, or None. Failures count towards the throttle; never says which part was wrong."""
+    user = get_user_by_email(email)
+    if user is None:
+        if "h" not in _DUMMY_HASH:
+            _DUMMY_HASH["h"] = hash_password(secrets.token_urlsafe(16))
+        verify_password(_DUMMY_HASH["h"], password)
+        ok = False
+    else:
+        ok = verify_password(user.password_hash, password) and user.is_active
+    if not ok:
+        _record_failure(email, address)
+        log.warning("failed sign-in from %s", address)
+        return None
+    user.last_login_at = utcnow()
+    log.info("sign-in: user %s from %s", user.id, address)
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of the user (sign-out, password change)."""
+    user.session_token = new_session_token()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password after checking the current one; other devices are signed out."""
+    if not verify_password(user.password_hash, current):
+        raise DomainError(_l("The current password is not correct."))
+    _check_password(new, user.email)
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+    log.info("password changed: user %s", user.id)
+
+
+def update_profile(user: User, *, full_name: str, region: str | None, working_languages,
+                   language: str | None) -> None:
+    _check_profile(full_name, region, working_languages, language)
+    user.full_name = full_name.strip()
+    user.region = region
+    user.working_languages = list(working_languages)
+    user.language = language
+
+
+def set_language(user: User, choice: str) -> None:
+    if parse_choice(choice) is None:
+        raise DomainError(_l("Please choose an interface language from the list."))
+    user.language = choice
+
+
+# --- password reset ---------------------------------------------------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="academy-password-reset")
+
+
+def _fingerprint(user: User) -> str:
+    # The token is bound to the current hash: once the password changes, the token is spent.
+    return user.password_hash[-16:]
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def _send_localized(user: User, template: str, subject, **context) -> None:
+    locale = (user.language or "kk").split("-")[0]
+    with force_locale(locale):
+        send_mail(user.email, str(subject), render_template(template, user=user, **context))
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists and is active; the caller shows the same message either way."""
+    user = get_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    url = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    _send_localized(user, "accounts/mail/reset.txt", _l("Reset your Kelisim Academy password"), reset_url=url,
+                    hours=max(1, current_app.config["ACADEMY_RESET_TOKEN_MAX_AGE"] // 3600))
+    log.info("password reset requested: user %s", user.id)
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a valid, unexpired and unused token belongs to; DomainError otherwise."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["ACADEMY_RESET_TOKEN_MAX_AGE"])
+    except SignatureExpired:
+        raise DomainError(_l("This reset link has expired. Please ask for a new one.")) from None
+    except BadSignature:
+        raise DomainError(_l("This reset link is not valid. Please ask for a new one.")) from None
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.is_active or data.get("f") != _fingerprint(user):
+        raise DomainError(_l("This reset link has already been used. Please ask for a new one."))
+    return user
+
+
+def reset_password(token: str, new: str) -> User:
+    user = user_for_reset_token(token)
+    _check_password(new, user.email)
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+    log.info("password reset: user %s", user.id)
+    return user
+
+
+# --- administration ---------------------------------------------------------------------------------------------
+
+def set_roles(user: User, roles, *, actor: User) -> None:
+    """Replace the user's roles. An admin cannot remove their own admin role (someone must remain in charge)."""
+    wanted = {str(Role(r)) for r in roles}
+    if user.id == actor.id and str(Role.ADMIN) not in wanted:
+        raise DomainError(_l("You cannot remove your own administrator role."))
+    current = {r.role for r in user.role_rows}
+    user.role_rows = [r for r in user.role_rows if r.role in wanted]
+    for role in sorted(wanted - current):
+        user.role_rows.append(UserRole(role=role))
+    log.info("roles changed: user %s by %s: %s -> %s", user.id, actor.id, ",".join(sorted(current)),
+             ",".join(sorted(wanted)))
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise DomainError(_l("You cannot deactivate your own account."))
+    user.is_active = active
+    if not active:
+        end_all_sessions(user)
+    log.info("account %s: user %s by %s", "activated" if active else "deactivated", user.id, actor.id)
+
+
+def search_users(*, q: str = "", role: str | None = None, region: str | None = None, page: int = 1,
+                 per_page: int = 25):
+    """A page of users matching the filters (db.paginate)."""
+    stmt = sa.select(User).order_by(User.created_at.desc(), User.id.desc())
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.email).like(like), sa.func.lower(User.full_name).like(like)))
+    if role:
+        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
+    if region:
+        stmt = stmt.where(User.region == region)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+

@@ -1,0 +1,119 @@
+"""The `academy` command: init, demo, create-user and the content commands, on top of Flask's CLI."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from academy.core.access import Role
+from academy.core.db import write_intent
+from academy.extensions import db
+
+
+def _create_app():
+    from academy import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main():
+    """Kelisim Academy management commands."""
+
+
+def upgrade_schema() -> None:
+    """Create or upgrade the schema with Alembic (idempotent)."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def load_all_content() -> list[str]:
+    """Load the standard and every course package from ACADEMY_COURSES_PATH; returns a summary."""
+    from academy.content.loader import ContentError, load_tree
+
+    try:
+        return load_tree(current_app.config["ACADEMY_COURSES_PATH"])
+    except ContentError as e:
+        db.session.rollback()
+        for p in e.problems:
+            click.echo(str(p), err=True)
+        raise click.ClickException(f"{len(e.problems)} problem(s) in the content; nothing was loaded") from None
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Create or upgrade the database and load the standard and courses. Safe to run again."""
+    upgrade_schema()
+    click.echo("Database schema is up to date.")
+    with write_intent():
+        lines = load_all_content()
+        db.session.commit()
+    for line in lines:
+        click.echo(line)
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """`init`, then demo accounts for each role with a little progress (refused in production)."""
+    if current_app.config["ACADEMY_ENV"] == "production":
+        raise click.ClickException("demo accounts are refused in production")
+    upgrade_schema()
+    from academy.demo import create_demo
+
+    with write_intent():
+        for line in load_all_content():
+            click.echo(line)
+        accounts = create_demo()
+        db.session.commit()
+    click.echo("")
+    click.echo("Demo accounts (sign in at http://127.0.0.1:5000/login):")
+    for role, email, password in accounts:
+        click.echo(f"  {role:<11} {email:<32} password: {password}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice([str(r) for r in Role]), help="Repeat for several roles.")
+@click.option("--name", "full_name", default=None, help="Full name (defaults to the part of the email before @).")
+@click.option("--password", "ask", flag_value="ask", default=True, help="Prompt for the password (default).")
+@click.option("--generate-password", "ask", flag_value="generate", help="Generate a password and print it once.")
+@with_appcontext
+def create_user_command(email, roles, full_name, ask):
+    """Create an account with the given roles."""
+    from academy.accounts import services
+    from academy.core.errors import DomainError
+
+    if ask == "generate":
+        password = services.generate_password()
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with write_intent():
+        try:
+            user = services.create_user(email, password, full_name=full_name or email.split("@")[0],
+                                        roles=[Role(r) for r in roles])
+            db.session.commit()
+        except DomainError as e:
+            db.session.rollback()
+            raise click.ClickException(str(e.message)) from None
+    click.echo(f"Created {user.email} ({', '.join(roles)}).")
+    if ask == "generate":
+        click.echo(f"Password (shown once): {password}")
+
+
+def register(app) -> None:
+    app.cli.add_command(init_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_user_command)
+    from academy.content.cli import content_group
+
+    app.cli.add_command(content_group)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

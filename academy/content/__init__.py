@@ -1,0 +1,1 @@
+"""Courses, modules, lessons, quizzes and scenarios: the content schema, the file loader and authoring."""

@@ -1,0 +1,77 @@
+"""DomainError for services, and translated error pages that never show a stack trace."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the operation; `message` is translatable and safe to show to the user."""
+
+    status = 400
+
+    def __init__(self, message, *, status: int | None = None):
+        super().__init__(str(message))
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    409: _l("This was already done"),
+    413: _l("The upload is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+}
+HINTS = {
+    400: _l("Please go back, reload the page and try again."),
+    403: _l("If you think you should have access, contact an administrator."),
+    404: _l("The address may be mistyped, or the page was moved."),
+    405: _l("Please go back and use the page's own buttons."),
+    409: _l("Nothing was changed."),
+    413: _l("Please choose a smaller file."),
+    429: _l("Please wait a few minutes before trying again."),
+    500: _l("The error was recorded. Please try again in a moment."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(status: int, detail=None):
+    if _wants_json():
+        return jsonify(error=str(TITLES.get(status, TITLES[500])), detail=str(detail) if detail else None), status
+    return render_template("errors/error.html", status=status, title=TITLES.get(status, TITLES[500]),
+                           hint=HINTS.get(status, HINTS[500]), detail=detail), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _l("The form has expired or was sent from another page. Reload it and try again."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if status >= 500:
+            return render_error(500)
+        return render_error(status)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from academy.extensions import db
+
+        db.session.rollback()
+        return render_error(500)

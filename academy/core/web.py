@@ -1,0 +1,72 @@
+"""Request hooks and template globals: locale and script, access enforcement, write intent, headers, user loading."""
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_login import current_user
+
+from academy.core.access import enforce_access
+from academy.core.db import set_write_intent
+from academy.core.i18n import (COOKIE, DISPLAY_CHOICES, DISPLAY_NAMES, choose_display, current_display,
+                               current_locale, localized_markup, select_babel_locale)
+from academy.core.security import set_security_headers
+from academy.core.translit import html_to_latin
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+__all__ = ["register", "select_babel_locale"]
+
+
+def _load_user(user_id: str):
+    from academy.accounts.models import User
+    from academy.extensions import db
+
+    ident, _, token = (user_id or "").partition(".")
+    if not ident.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def _before_request():
+    set_write_intent(request.method not in SAFE_METHODS)
+    saved = current_user.language if current_user.is_authenticated else None
+    g.display = choose_display(saved, request.cookies.get(COOKIE), request.accept_languages)
+    return enforce_access()
+
+
+def _after_request(response):
+    set_security_headers(response)
+    if (getattr(g, "display", None) == "kk-Latn" and response.mimetype == "text/html"
+            and not response.direct_passthrough and response.status_code != 304):
+        response.set_data(html_to_latin(response.get_data(as_text=True)))
+    if request.endpoint != "static":
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Language")
+    return response
+
+
+def _teardown(exc):
+    set_write_intent(False)
+
+
+def register(app: Flask) -> None:
+    from academy.extensions import login_manager
+
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    # Flask-Login's own message is untranslated; the access hook redirects with ours instead.
+    login_manager.login_message = None
+
+    app.before_request(_before_request)
+    app.after_request(_after_request)
+    app.teardown_request(_teardown)
+    app.jinja_env.globals.update(
+        get_locale=current_locale, current_display=current_display, display_choices=DISPLAY_CHOICES,
+        display_names=DISPLAY_NAMES, lt=localized_markup, format_date=format_date,
+        format_datetime=format_datetime, format_decimal=format_decimal, format_percent=format_percent)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -1,0 +1,1 @@
+"""Enrolment, progress, hours towards tracks and the learner's dashboard."""

@@ -1,0 +1,17 @@
+"""Forms for cohort enrolment."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class CohortForm(FlaskForm):
+    name = StringField(_l("Cohort name"), validators=[DataRequired(), Length(max=200)])
+    course = SelectField(_l("Course"), validators=[DataRequired()])
+    region = SelectField(_l("Region"), validators=[Optional()])
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    emails = TextAreaField(_l("Emails of the trainees"), validators=[DataRequired(), Length(max=100_000)],
+                           description=_l("One email per line. Accounts must already exist."))

@@ -1,0 +1,274 @@
+"""Enrolment, completion, resume position and hours credited towards the standard's tracks."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from academy.accounts.models import User
+from academy.content.loader import current_standard
+from academy.content.models import Course, CourseStatus, Item, Module
+from academy.core.db import utcnow
+from academy.core.errors import DomainError
+from academy.extensions import db
+from academy.learning.models import Cohort, Completion, Enrolment
+
+
+# --- reading content --------------------------------------------------------------------------------------------
+
+def published_courses(*, track: str | None = None, competency: str | None = None) -> list[Course]:
+    courses = db.session.scalars(
+        sa.select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.position, Course.id)
+        .options(selectinload(Course.modules))).all()
+    if track:
+        courses = [c for c in courses if track in (c.tracks or [])]
+    if competency:
+        courses = [c for c in courses if any(competency in (m.competencies or []) for m in c.modules
+                                              if not m.is_retired)]
+    return courses
+
+
+def get_course(key: str) -> Course:
+    course = db.session.scalar(sa.select(Course).where(Course.key == key, Course.status == CourseStatus.PUBLISHED))
+    if course is None:
+        raise DomainError(_l("This course does not exist."), status=404)
+    return course
+
+
+def course_outline(course: Course) -> list[tuple[Module, list[Item]]]:
+    """Active modules with their active items, in order (two queries)."""
+    modules = db.session.scalars(sa.select(Module).where(Module.course_id == course.id,
+                                                         Module.is_retired.is_(False))
+                                 .order_by(Module.position, Module.id)).all()
+    items = db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.is_retired.is_(False))
+                               .order_by(Item.position, Item.id)).all()
+    by_module: dict[int | None, list[Item]] = {}
+    for item in items:
+        by_module.setdefault(item.module_id, []).append(item)
+    outline = [(m, by_module.get(m.id, [])) for m in modules]
+    return outline
+
+
+def course_items(course: Course) -> list[Item]:
+    """Active items in reading order: module by module, then course-level items (the final assessment)."""
+    outline = course_outline(course)
+    ordered = [i for _, items in outline for i in items]
+    finals = db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.module_id.is_(None),
+                                                      Item.is_retired.is_(False)).order_by(Item.position)).all()
+    return ordered + list(finals)
+
+
+def get_item(course: Course, key: str) -> Item:
+    item = db.session.scalar(sa.select(Item).where(Item.course_id == course.id, Item.key == key,
+                                                   Item.is_retired.is_(False)))
+    if item is None:
+        raise DomainError(_l("This lesson does not exist."), status=404)
+    return item
+
+
+# --- enrolment and completion -----------------------------------------------------------------------------------
+
+def get_enrolment(user: User, course: Course) -> Enrolment | None:
+    return db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == user.id,
+                                                        Enrolment.course_id == course.id))
+
+
+def enrol(user: User, course: Course, *, cohort: Cohort | None = None) -> Enrolment:
+    """Enrol the user (idempotent: an existing enrolment is returned unchanged, except for joining a cohort)."""
+    enrolment = get_enrolment(user, course)
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user.id, course_id=course.id, cohort=cohort)
+        db.session.add(enrolment)
+        db.session.flush()
+    elif cohort is not None and enrolment.cohort_id is None:
+        enrolment.cohort = cohort
+    return enrolment
+
+
+def record_position(user: User, item: Item) -> None:
+    """Remember the item the learner opened, for "resume where you left off"."""
+    enrolment = get_enrolment(user, item.course)
+    if enrolment is not None:
+        enrolment.last_item_id = item.id
+        enrolment.last_seen_at = utcnow()
+
+
+def complete_item(user: User, item: Item) -> Completion:
+    """Mark the item completed (idempotent); the user must be enrolled in its course."""
+    enrolment = get_enrolment(user, item.course)
+    if enrolment is None:
+        raise DomainError(_l("Enrol in the course first."), status=403)
+    done = db.session.scalar(sa.select(Completion).where(Completion.user_id == user.id,
+                                                         Completion.item_id == item.id))
+    if done is None:
+        done = Completion(user_id=user.id, item_id=item.id, item_version=item.version)
+        db.session.add(done)
+    enrolment.last_item_id = item.id
+    enrolment.last_seen_at = utcnow()
+    db.session.flush()
+    return done
+
+
+def completed_ids(user: User, course_ids=None) -> set[int]:
+    stmt = sa.select(Completion.item_id).where(Completion.user_id == user.id)
+    if course_ids is not None:
+        stmt = stmt.join(Item, Item.id == Completion.item_id).where(Item.course_id.in_(list(course_ids)))
+    return set(db.session.scalars(stmt))
+
+
+def neighbours(items: list[Item], item: Item) -> tuple[Item | None, Item | None]:
+    idx = next((i for i, x in enumerate(items) if x.id == item.id), None)
+    if idx is None:
+        return None, None
+    return (items[idx - 1] if idx > 0 else None), (items[idx + 1] if idx + 1 < len(items) else None)
+
+
+def resume_item(user: User, course: Course) -> Item | None:
+    """Where to continue: the last opened item if unfinished, else the first unfinished item after it."""
+    items = course_items(course)
+    if not items:
+        return None
+    done = completed_ids(user, [course.id])
+    enrolment = get_enrolment(user, course)
+    last = next((i for i in items if enrolment and i.id == enrolment.last_item_id), None)
+    if last is not None and last.id not in done:
+        return last
+    start = items.index(last) if last is not None else 0
+    for item in items[start:] + items[:start]:
+        if item.id not in done:
+            return item
+    return last or items[0]
+
+
+# --- progress and hours -----------------------------------------------------------------------------------------
+
+@dataclass
+class ModuleProgress:
+    module: Module
+    items: list[Item]
+    done: set[int]
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for i in self.items if i.id in self.done)
+
+    @property
+    def hours(self) -> float:
+        """Nominal hours credited: the module's hours in proportion to its completed items."""
+        return self.module.hours_total * self.completed / self.total if self.total else 0.0
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    modules: list[ModuleProgress]
+    extra: list[Item] = field(default_factory=list)
+    done: set[int] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return sum(m.total for m in self.modules) + len(self.extra)
+
+    @property
+    def completed(self) -> int:
+        return sum(m.completed for m in self.modules) + sum(1 for i in self.extra if i.id in self.done)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+    @property
+    def hours(self) -> float:
+        return sum(m.hours for m in self.modules)
+
+    @property
+    def hours_total(self) -> int:
+        return sum(m.module.hours_total for m in self.modules)
+
+
+def course_progress(user: User | None, course: Course, *, done: set[int] | None = None) -> CourseProgress:
+    outline = course_outline(course)
+    if done is None:
+        done = completed_ids(user, [course.id]) if user is not None and user.is_authenticated else set()
+    extra = db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.module_id.is_(None),
+                                                     Item.is_retired.is_(False))).all()
+    return CourseProgress(course, [ModuleProgress(m, items, done) for m, items in outline], list(extra), done)
+
+
+@dataclass
+class TrackHours:
+    track: object
+    hours: float
+
+    @property
+    def minimum(self) -> int:
+        return self.track.hours_total
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.hours / self.minimum)) if self.minimum else 100
+
+
+def enrolments_of(user: User) -> list[Enrolment]:
+    return db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
+                              .options(selectinload(Enrolment.course)).order_by(Enrolment.enrolled_at)).all()
+
+
+def dashboard(user: User) -> tuple[list[tuple[Enrolment, CourseProgress, Item | None]], list[TrackHours]]:
+    """The learner's courses with progress and next step, and hours per track against its minimum."""
+    enrolments = [e for e in enrolments_of(user) if e.course.status == CourseStatus.PUBLISHED]
+    done = completed_ids(user)
+    rows = []
+    for e in enrolments:
+        progress = course_progress(user, e.course, done=done)
+        rows.append((e, progress, resume_item(user, e.course)))
+    standard = current_standard()
+    tracks = []
+    if standard is not None:
+        for track in standard.tracks:
+            hours = sum(p.hours for _, p, _ in rows if track.key in (p.course.tracks or []))
+            tracks.append(TrackHours(track, round(hours, 1)))
+    return rows, tracks
+
+
+def hours_for_track(user: User, track_key: str) -> float:
+    _, tracks = dashboard(user)
+    return next((t.hours for t in tracks if t.track.key == track_key), 0.0)
+
+
+# --- cohorts ----------------------------------------------------------------------------------------------------
+
+def enrol_cohort(*, name: str, course: Course, emails: list[str], region: str | None,
+                 starts_on: dt.date | None, ends_on: dt.date | None, actor: User) -> tuple[Cohort, list[str]]:
+    """Create a cohort and enrol every listed account; returns the cohort and the emails with no account."""
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError(_l("The end date is before the start date."))
+    cohort = Cohort(name=name.strip(), course_id=course.id, region=region or None, starts_on=starts_on,
+                    ends_on=ends_on, created_by_id=actor.id)
+    db.session.add(cohort)
+    db.session.flush()
+    wanted = [e.strip().lower() for e in emails if e.strip()]
+    users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(wanted)))}
+    unknown = [e for e in dict.fromkeys(wanted) if e not in users]
+    for email in dict.fromkeys(wanted):
+        if email in users:
+            enrol(users[email], course, cohort=cohort)
+    return cohort, unknown
+
+
+def cohorts() -> list[Cohort]:
+    return db.session.scalars(sa.select(Cohort).order_by(Cohort.created_at.desc())
+                              .options(selectinload(Cohort.course))).all()
+
+
+def cohort_size(cohort_ids) -> dict[int, int]:
+    rows = db.session.execute(sa.select(Enrolment.cohort_id, sa.func.count()).where(
+        Enrolment.cohort_id.in_(list(cohort_ids))).group_by(Enrolment.cohort_id))
+    return dict(rows.all())

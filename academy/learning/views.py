@@ -1,0 +1,167 @@
+"""Catalogue, course page, lesson player, "My learning" and cohort enrolment."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from academy.accounts.forms import region_choices
+from academy.content.loader import current_standard
+from academy.content.models import ItemKind
+from academy.core.access import PUBLIC, SIGNED_IN, Role, access
+from academy.core.errors import DomainError
+from academy.core.i18n import current_locale, resolve
+from academy.extensions import db
+from academy.learning import services
+from academy.learning.forms import CohortForm
+
+bp = Blueprint("learning", __name__)
+
+
+def item_url(course_key: str, item) -> str:
+    """The page of an item: the lesson player, the quiz or the scenario player."""
+    return url_for("learning.item", course_key=course_key, item_key=item.key)
+
+
+@bp.app_context_processor
+def inject_item_url():
+    return {"item_url": item_url}
+
+
+@bp.route("/courses")
+@access(PUBLIC)
+def catalogue():
+    track = request.args.get("track") or None
+    competency = request.args.get("competency") or None
+    courses = services.published_courses(track=track, competency=competency)
+    enrolled = {e.course_id for e in services.enrolments_of(current_user)} if current_user.is_authenticated else set()
+    return render_template("learning/catalogue.html", courses=courses, standard=current_standard(), track=track,
+                           competency=competency, enrolled=enrolled)
+
+
+@bp.route("/courses/<course_key>")
+@access(PUBLIC)
+def course(course_key: str):
+    c = services.get_course(course_key)
+    enrolment = services.get_enrolment(current_user, c) if current_user.is_authenticated else None
+    progress = services.course_progress(current_user if enrolment else None, c)
+    resume = services.resume_item(current_user, c) if enrolment else None
+    return render_template("learning/course.html", course=c, progress=progress, enrolment=enrolment, resume=resume,
+                           standard=current_standard())
+
+
+@bp.route("/courses/<course_key>/enrol", methods=["POST"])
+@access(SIGNED_IN)
+def enrol(course_key: str):
+    c = services.get_course(course_key)
+    services.enrol(current_user, c)
+    db.session.commit()
+    flash(_("You are enrolled. Good luck!"), "success")
+    first = services.resume_item(current_user, c)
+    return redirect(item_url(c.key, first) if first else url_for("learning.course", course_key=c.key))
+
+
+@bp.route("/courses/<course_key>/resume")
+@access(SIGNED_IN)
+def resume(course_key: str):
+    c = services.get_course(course_key)
+    target = services.resume_item(current_user, c) if services.get_enrolment(current_user, c) else None
+    return redirect(item_url(c.key, target) if target else url_for("learning.course", course_key=c.key))
+
+
+def _can_preview() -> bool:
+    return current_user.has_role(Role.INSTRUCTOR) or current_user.has_role(Role.ADMIN)
+
+
+@bp.route("/courses/<course_key>/<item_key>")
+@access(SIGNED_IN)
+def item(course_key: str, item_key: str):
+    c = services.get_course(course_key)
+    it = services.get_item(c, item_key)
+    enrolment = services.get_enrolment(current_user, c)
+    if enrolment is None and not _can_preview():
+        flash(_("Enrol in the course to open its lessons."), "info")
+        return redirect(url_for("learning.course", course_key=c.key))
+    if it.kind == ItemKind.QUIZ and "quizzes.quiz" in current_app.view_functions:
+        return redirect(url_for("quizzes.quiz", course_key=c.key, item_key=it.key))
+    if it.kind == ItemKind.SCENARIO and "scenarios.scenario" in current_app.view_functions:
+        return redirect(url_for("scenarios.scenario", course_key=c.key, item_key=it.key))
+    items = services.course_items(c)
+    prev_item, next_item = services.neighbours(items, it)
+    done = services.completed_ids(current_user, [c.id])
+    html = resolve(it.html, current_locale())
+    module = it.module
+    return render_template("learning/lesson.html", course=c, item=it, module=module, html=html, items=items,
+                           prev_item=prev_item, next_item=next_item, done=done, enrolment=enrolment)
+
+
+@bp.route("/courses/<course_key>/<item_key>/complete", methods=["POST"])
+@access(SIGNED_IN)
+def complete(course_key: str, item_key: str):
+    c = services.get_course(course_key)
+    it = services.get_item(c, item_key)
+    if it.kind != ItemKind.LESSON:
+        abort(400)
+    services.complete_item(current_user, it)
+    db.session.commit()
+    _, next_item = services.neighbours(services.course_items(c), it)
+    if next_item is None:
+        flash(_("You have reached the end of the course."), "success")
+        return redirect(url_for("learning.course", course_key=c.key))
+    return redirect(item_url(c.key, next_item))
+
+
+@bp.route("/courses/<course_key>/<item_key>/seen", methods=["POST"])
+@access(SIGNED_IN)
+def seen(course_key: str, item_key: str):
+    """Records the lesson the learner opened (sent by the lesson page's script, with its CSRF header)."""
+    c = services.get_course(course_key)
+    services.record_position(current_user, services.get_item(c, item_key))
+    db.session.commit()
+    return ("", 204)
+
+
+@bp.route("/courses/<course_key>/media/<path:filename>")
+@access(PUBLIC)
+def media(course_key: str, filename: str):
+    c = services.get_course(course_key)
+    folder = Path(current_app.config["ACADEMY_COURSES_PATH"]) / c.key / "media"
+    return send_from_directory(folder, filename, max_age=3600)
+
+
+@bp.route("/learning")
+@access(SIGNED_IN)
+def dashboard():
+    rows, tracks = services.dashboard(current_user)
+    return render_template("learning/dashboard.html", rows=rows, tracks=tracks)
+
+
+@bp.route("/manage/cohorts", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def cohorts():
+    form = CohortForm()
+    form.course.choices = [(c.key, resolve(c.title, current_locale()).text) for c in services.published_courses()]
+    form.region.choices = [("", _("Any region"))] + region_choices()[1:]
+    if form.validate_on_submit():
+        try:
+            cohort, unknown = services.enrol_cohort(
+                name=form.name.data, course=services.get_course(form.course.data),
+                emails=form.emails.data.splitlines(), region=form.region.data, starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data, actor=current_user)
+        except DomainError as e:
+            db.session.rollback()
+            form.form_errors.append(str(e.message))
+        else:
+            db.session.commit()
+            flash(_("The cohort %(name)s was enrolled.", name=cohort.name), "success")
+            if unknown:
+                flash(_("No account was found for: %(emails)s", emails=", ".join(unknown)), "error")
+            return redirect(url_for("learning.cohorts"))
+    items = services.cohorts()
+    return render_template("learning/cohorts.html", form=form, cohorts=items,
+                           sizes=services.cohort_size([c.id for c in items]))
+
+

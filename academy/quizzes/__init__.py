@@ -1,0 +1,1 @@
+"""Question types, quiz attempts and grading."""

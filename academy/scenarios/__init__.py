@@ -1,0 +1,1 @@
+"""Branching role-play scenarios: graphs, runs and scoring."""

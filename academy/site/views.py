@@ -1,0 +1,57 @@
+"""The home page, the language switcher and /healthz."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from academy import __version__
+from academy.accounts import services as accounts
+from academy.accounts.views import safe_next
+from academy.core.access import PUBLIC, access
+from academy.core.i18n import COOKIE, parse_choice
+from academy.extensions import db
+
+bp = Blueprint("site", __name__)
+
+
+@bp.route("/")
+@access(PUBLIC)
+def index():
+    return render_template("site/index.html")
+
+
+@bp.route("/language", methods=["POST"])
+@access(PUBLIC)
+def language():
+    choice = parse_choice(request.form.get("choice"))
+    target = safe_next(request.form.get("next"), url_for("site.index"))
+    response = make_response(redirect(target))
+    if choice:
+        response.set_cookie(COOKIE, choice, max_age=60 * 60 * 24 * 365, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        if current_user.is_authenticated:
+            accounts.set_language(current_user, choice)
+            db.session.commit()
+    return response
+
+
+@bp.route("/healthz")
+@access(PUBLIC)
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.rollback()
+        status, code = "ok", 200
+    except Exception:  # any failure to reach the database is "unavailable"
+        current_app.logger.exception("health check: database unreachable")
+        db.session.rollback()
+        status, code = "unavailable", 503
+    return jsonify(status="ok" if code == 200 else "error", database=status, version=__version__), code
+
+
+@bp.app_context_processor
+def inject_navigation():
+    from academy.site.nav import nav_items
+
+    return {"nav_items": nav_items}
