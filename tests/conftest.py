@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FSASession
 
 from academy import create_app
@@ -65,6 +66,7 @@ def app(tmp_path_factory):
     tmp_root = tmp_path_factory.mktemp("academy")
     app = create_app(make_config(tmp_root, database_url(tmp_root, "unit"), ACADEMY_COURSES_PATH=str(FIXTURE_COURSES)))
     app.instance_path = str(tmp_root / "instance")
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         from academy.content.loader import load_tree
@@ -134,6 +136,17 @@ def _no_network(monkeypatch):
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (a fresh `g` and its own session), as in production; afterwards the
+    test's session forgets what it had loaded, so the test reads what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
 
 
 @pytest.fixture

@@ -5,12 +5,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from academy.accounts.regions import REGIONS
 from academy.core.access import Role
 from academy.core.i18n import DISPLAY_CHOICES, DISPLAY_NAMES, LANGUAGE_NAMES, LOCALES, current_locale
+
+
+PASSWORD_LENGTH = Length(min=MIN_LENGTH, max=MAX_LENGTH,
+                         message=_l("The password must have between 8 and 128 characters."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -20,15 +25,16 @@ class MultiCheckboxField(SelectMultipleField):
 
 def region_choices():
     loc = current_locale()
-    return [("", _l("Choose your region"))] + [(code, names[loc]) for code, names in REGIONS.items()]
+    return [SelectChoice("", _l("Choose your region"))] + [SelectChoice(code, names[loc])
+                                                           for code, names in REGIONS.items()]
 
 
 def language_choices():
-    return [(code, LANGUAGE_NAMES[code]) for code in LOCALES]
+    return [SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES]
 
 
 def display_choices():
-    return [(code, DISPLAY_NAMES[code]) for code in DISPLAY_CHOICES]
+    return [SelectChoice(code, DISPLAY_NAMES[code]) for code in DISPLAY_CHOICES]
 
 
 class ProfileFields(FlaskForm):
@@ -47,7 +53,7 @@ class ProfileFields(FlaskForm):
 
 class RegisterForm(ProfileFields):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), PASSWORD_LENGTH],
                              description=_l("At least 8 characters. Avoid common passwords."))
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
@@ -65,7 +71,7 @@ class LoginForm(FlaskForm):
 
 class PasswordChangeForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LENGTH])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
 
@@ -75,7 +81,7 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LENGTH])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
 
@@ -84,7 +90,7 @@ ROLE_NAMES = {Role.TRAINEE: _l("Trainee"), Role.INSTRUCTOR: _l("Instructor"), Ro
 
 
 class UserAdminForm(FlaskForm):
-    roles = MultiCheckboxField(_l("Roles"), choices=[(str(r), ROLE_NAMES[r]) for r in Role])
+    roles = MultiCheckboxField(_l("Roles"), choices=[SelectChoice(str(r), ROLE_NAMES[r]) for r in Role])
     is_active = BooleanField(_l("Account is active"))
 
 
@@ -97,6 +103,6 @@ class UserFilterForm(FlaskForm):
     region = SelectField(_l("Region"), validators=[Optional()])
 
     def fill_choices(self):
-        self.role.choices = [("", _l("All roles"))] + [(str(r), ROLE_NAMES[r]) for r in Role]
-        self.region.choices = [("", _l("All regions"))] + region_choices()[1:]
+        self.role.choices = [SelectChoice("", _l("All roles"))] + [SelectChoice(str(r), ROLE_NAMES[r]) for r in Role]
+        self.region.choices = [SelectChoice("", _l("All regions"))] + region_choices()[1:]
         return self

@@ -80,6 +80,9 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # SQLite's lower() folds ASCII only; searches must fold Kazakh and Russian letters too, as on PostgreSQL.
+    dbapi_connection.create_function("lower", 1, lambda s: s.lower() if isinstance(s, str) else s,
+                                     deterministic=True)
 
 
 @event.listens_for(Engine, "begin")

@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from academy.accounts.forms import region_choices
 from academy.content.loader import current_standard
@@ -143,8 +144,9 @@ def dashboard():
 @access(Role.ADMIN)
 def cohorts():
     form = CohortForm()
-    form.course.choices = [(c.key, resolve(c.title, current_locale()).text) for c in services.published_courses()]
-    form.region.choices = [("", _("Any region"))] + region_choices()[1:]
+    form.course.choices = [SelectChoice(c.key, resolve(c.title, current_locale()).text)
+                           for c in services.published_courses()]
+    form.region.choices = [SelectChoice("", _("Any region"))] + region_choices()[1:]
     if form.validate_on_submit():
         try:
             cohort, unknown = services.enrol_cohort(

@@ -1,0 +1,48 @@
+"""Steps shared by the browser journeys."""
+from __future__ import annotations
+
+import itertools
+import os
+
+PASSWORD = "Journey-pass-2026"
+_n = itertools.count(1)
+
+
+def signup(page, live_url: str, lang: str = "kk", *, name: str = "Гүлнар Әбдірахманова") -> str:
+    """Register a new trainee through the form; the page is left signed in. Returns the email."""
+    email = f"journey{os.getpid()}-{next(_n)}@example.kz"
+    page.goto(f"{live_url}/register")
+    if lang != "kk":
+        page.locator(f'.lang-switcher button[value="{lang}"]').click()
+    page.fill("#full_name", name)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    page.select_option("#region", "turkistan")
+    page.check('input[name="working_languages"][value="kk"]')
+    page.check('input[name="working_languages"][value="ru"]')
+    page.select_option("#language", lang)
+    page.locator("form:not(.lang-switcher) button[type=submit]").last.click()
+    page.wait_for_load_state()
+    return email
+
+
+def sign_in(page, live_url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{live_url}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def sign_out(page) -> None:
+    menu = page.locator("details.menu")
+    if menu.locator("summary").is_visible():
+        menu.locator("summary").click()
+    page.locator("form[action$='/logout'] button").click()
+    page.wait_for_load_state()
+
+
+def switch_language(page, code: str) -> None:
+    page.locator(f'.lang-switcher button[value="{code}"]').click()
+    page.wait_for_load_state()
