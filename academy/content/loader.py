@@ -256,6 +256,7 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
             else:
                 course.media[f.name] = f
     item_keys: dict[str, str] = {}
+    quiz_docs: list = []  # (document, quiz data) for the checks across a course's quizzes
 
     def claim(item_key: str, rel: str) -> None:
         if item_key in item_keys:
@@ -272,6 +273,8 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
         problems.extend(found)
         if found or data is None:
             return None
+        if kind == "quiz":
+            quiz_docs.append((d, data))
         return ParsedItem(key=ikey, kind=kind, position=position, title=data["title"],
                           competencies=data.get("competencies", []), data=data, content_hash=_hash(data))
 
@@ -341,6 +344,9 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     if not course.modules:
         problems.append(Problem(_rel(course_file, root), 1, "modules", "a course needs at least one module"))
     _check_links(course, root, course_dir, problems)
+    from academy.quizzes.schema import check_course_bank
+
+    problems.extend(check_course_bank(quiz_docs))
     if len(problems) > start:
         return None
     course.content_hash = _hash([course.title, course.summary, course.tracks,

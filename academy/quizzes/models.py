@@ -1,0 +1,184 @@
+"""The course question bank with versions, quiz attempts, answers, submissions and regrades."""
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.core.db import UTCDateTime, utcnow
+from academy.extensions import db
+
+
+class QuestionSource(StrEnum):
+    FILE = "file"
+    GIFT = "gift"
+
+
+class AttemptStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    #: Submitted; a reflection still waits for an instructor.
+    NEEDS_GRADING = "needs_grading"
+    GRADED = "graded"
+
+
+class Question(db.Model):
+    """A question of a course's bank, identified by its key; its content lives in versions."""
+
+    __tablename__ = "questions"
+    __table_args__ = (sa.UniqueConstraint("course_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(80))
+    #: Where the question comes from: a quiz file of the course package, or a GIFT import.
+    source: Mapped[str] = mapped_column(sa.String(10), default=QuestionSource.FILE)
+    #: GIFT category path ("" for questions from files).
+    category: Mapped[str] = mapped_column(sa.String(255), default="")
+    #: Number of the newest version.
+    latest: Mapped[int] = mapped_column(default=0)
+    #: Removed from its file, or withdrawn by an instructor: never drawn again, kept for past attempts.
+    is_retired: Mapped[bool] = mapped_column(default=False, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    course = relationship("Course")
+    versions: Mapped[list[QuestionVersion]] = relationship(back_populates="question",
+                                                           order_by="QuestionVersion.number")
+
+
+class QuestionVersion(db.Model):
+    """One immutable version of a question; an attempt keeps the version it was taken on."""
+
+    __tablename__ = "question_versions"
+    __table_args__ = (sa.UniqueConstraint("question_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id"), index=True)
+    number: Mapped[int]
+    type: Mapped[str] = mapped_column(sa.String(20))
+    difficulty: Mapped[int] = mapped_column(default=2)
+    #: Competency codes the question assesses.
+    competencies: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: The normalised question (schema.check_question): prompt, points, feedback and the type's fields.
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    question: Mapped[Question] = relationship(back_populates="versions")
+
+
+class QuizAttempt(db.Model):
+    """One learner's attempt at one quiz item; the drawn questions are fixed when it starts."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "item_id", "number"),
+        # One attempt in progress per learner and quiz, enforced by the database.
+        sa.Index("uq_quiz_attempts_in_progress", "user_id", "item_id", unique=True,
+                 sqlite_where=sa.text("status = 'in_progress'"),
+                 postgresql_where=sa.text("status = 'in_progress'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), index=True)
+    #: The quiz item's version when the attempt started.
+    item_version: Mapped[int] = mapped_column(default=1)
+    #: 1 for the learner's first attempt at this quiz, and so on.
+    number: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(20), default=AttemptStatus.IN_PROGRESS, index=True)
+    #: An instructor's or administrator's try-out: not counted in statistics, completes nothing.
+    is_preview: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the time limit ends (server clock); None without a limit.
+    deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    saved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    graded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None]
+    max_score: Mapped[float] = mapped_column(default=0)
+    percent: Mapped[float | None]
+    #: {competency code: [points earned, points possible]}.
+    competency_scores: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    item = relationship("Item")
+    user = relationship("User")
+    answers: Mapped[list[QuizAnswer]] = relationship(back_populates="attempt", order_by="QuizAnswer.position",
+                                                     cascade="all, delete-orphan")
+    submission: Mapped[QuizSubmission | None] = relationship(back_populates="attempt")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS
+
+
+class QuizAnswer(db.Model):
+    """One drawn question of an attempt: its version, its layout (kept on the server), the response and grade."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "position"), sa.UniqueConstraint("attempt_id",
+                                                                                          "question_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id"), index=True)
+    #: The version the learner saw; it never changes, even after a regrade.
+    question_version_id: Mapped[int] = mapped_column(sa.ForeignKey("question_versions.id"), index=True)
+    position: Mapped[int]
+    #: Display order and opaque option tokens for this attempt; never sent whole to the browser.
+    layout: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: The response in terms of option indices (or the typed text); None until answered.
+    response: Mapped[dict | None] = mapped_column(sa.JSON)
+    saved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    points: Mapped[float] = mapped_column(default=1)
+    #: Fraction of the points earned (0..1); None while an instructor has to grade it.
+    fraction: Mapped[float | None]
+    score: Mapped[float | None]
+    needs_grading: Mapped[bool] = mapped_column(default=False, index=True)
+    #: The version whose answer key graded the response (a later version after a regrade).
+    graded_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question_versions.id"))
+    #: Points given per rubric criterion (reflections).
+    rubric_scores: Mapped[list | None] = mapped_column(sa.JSON)
+    grader_comment: Mapped[str | None] = mapped_column(sa.Text)
+    graded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    graded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+    version: Mapped[QuestionVersion] = relationship(foreign_keys=[question_version_id])
+    graded_version: Mapped[QuestionVersion | None] = relationship(foreign_keys=[graded_version_id])
+
+
+class QuizSubmission(db.Model):
+    """The one submission of an attempt: its unique attempt_id makes a replayed or concurrent submit fail."""
+
+    __tablename__ = "quiz_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), unique=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: True when the time limit ran out and the saved answers were submitted for the learner.
+    is_automatic: Mapped[bool] = mapped_column(default=False)
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="submission")
+
+
+class QuizRegrade(db.Model):
+    """A regrade of a question's answers after it was corrected: who, when, and every score that changed."""
+
+    __tablename__ = "quiz_regrades"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id"), index=True)
+    to_version_id: Mapped[int] = mapped_column(sa.ForeignKey("question_versions.id"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answers_regraded: Mapped[int] = mapped_column(default=0)
+    #: [{answer_id, attempt_id, old, new}] for the answers whose score changed.
+    changes: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    question: Mapped[Question] = relationship()
+    to_version: Mapped[QuestionVersion] = relationship()
