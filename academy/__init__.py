@@ -29,6 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=hooks.select_babel_locale)
+    # The locale and access hooks run before CSRF's, so even a refused form is answered in the page's language.
+    hooks.register(app)
     csrf.init_app(app)
     limiter.init_app(app)
 
@@ -36,7 +38,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(learning_bp)
 
-    hooks.register(app)
     register_error_handlers(app)
     cli.register(app)
     return app

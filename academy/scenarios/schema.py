@@ -35,11 +35,10 @@ def _unknown_fields(c: Checker, data, path: str, allowed: set[str]) -> None:
 def _link(c: Checker, data: dict, path: str, name: str, nodes: dict) -> tuple[str | None, bool]:
     """A `next`-style link: a node key, or `{to: key, loop: true}`. Returns (target, is_loop)."""
     full = f"{path}.{name}"
-    value = c.get(data, path, name)
+    value = data.get(name) if isinstance(data, dict) else None
     if value is None:
-        if isinstance(data, dict) and name not in data:
-            c.problems[-1] = Problem(c.doc.file, c.doc.line(path), full,
-                                     f"missing field '{name}': only an ending may end a path")
+        c.add(full if isinstance(data, dict) and name in data else path,
+              f"missing field '{name}': only an ending may end a path")
         return None, False
     loop = False
     if isinstance(value, dict):

@@ -1,0 +1,463 @@
+"""Moodle GIFT import into a course bank and export from it.
+
+Texts are trilingual through Moodle's multi-language filter: `<span lang="kk" class="multilang">…</span>` (or
+`{mlang kk}…{mlang}`) for each of kk, ru and en. A question's key, competencies and difficulty travel as Moodle
+reads them, in a comment before the question: `// [id:key] [tag:PREV-1] [tag:difficulty-2]`; what GIFT cannot say
+(points, a reflection's rubric, the locale of each accepted short answer) travels in a `// kelisim: {json}` line.
+Supported: single and multiple choice (with weights), true/false, short answer, matching, numeric, essay
+(our reflection), categories and feedback. Ordering questions have no GIFT form and are left out of exports.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+
+from academy.content.schema import KEY_RE, Checker, Located, Problem
+from academy.core.i18n import LOCALES
+from academy.core.translit import to_latin
+from academy.quizzes.schema import check_question
+
+ESCAPABLE = "\\~=#{}:"
+SPAN = re.compile(r"""<span\s+(?:lang=["']?(kk|ru|en)["']?\s+class=["']?multilang["']?|class=["']?multilang["']?"""
+                  r"""\s+lang=["']?(kk|ru|en)["']?)\s*>(.*?)</span>""", re.S | re.I)
+MLANG = re.compile(r"\{mlang\s+(kk|ru|en)\}(.*?)\{mlang\}", re.S | re.I)
+META = re.compile(r"\[(id|tag):([^\]]+)\]")
+FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.I)
+DEFAULT_RUBRIC = [{"criterion": {"kk": "Жауаптың жалпы сапасы", "ru": "Общее качество ответа",
+                                 "en": "Overall quality of the answer"}, "points": 1}]
+
+
+@dataclass
+class GiftQuestion:
+    data: dict
+    category: str
+    line: int
+
+
+@dataclass
+class ParseResult:
+    questions: list[GiftQuestion] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- escaping ---------------------------------------------------------------------------------------------------
+
+def unescape(s: str) -> str:
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s) and (s[i + 1] in ESCAPABLE or s[i + 1] == "n"):
+            out.append("\n" if s[i + 1] == "n" else s[i + 1])
+            i += 2
+            continue
+        out.append(s[i])
+        i += 1
+    return "".join(out)
+
+
+def escape(s: str) -> str:
+    s = s.replace("\\", "\\\\")
+    for ch in "~=#{}:":
+        s = s.replace(ch, "\\" + ch)
+    return s.replace("\r", "").replace("\n", "\\n")
+
+
+def find(s: str, target: str, start: int = 0) -> int:
+    """Index of the first unescaped `target` in `s` from `start`, or -1."""
+    i = start
+    while i < len(s):
+        if s[i] == "\\":
+            i += 2
+            continue
+        if s.startswith(target, i):
+            return i
+        i += 1
+    return -1
+
+
+def split_on(s: str, target: str) -> list[str]:
+    parts, start = [], 0
+    while (i := find(s, target, start)) >= 0:
+        parts.append(s[start:i])
+        start = i + len(target)
+    parts.append(s[start:])
+    return parts
+
+
+def split_items(s: str) -> tuple[str, list[tuple[str, str]]]:
+    """Split an answer block at unescaped = and ~ markers: (text before the first marker, [(marker, raw)])."""
+    items: list[tuple[str, str]] = []
+    marker, buf, before, i = None, [], "", 0
+    while i < len(s):
+        if s[i] == "\\":
+            buf.append(s[i:i + 2])
+            i += 2
+            continue
+        if s[i] in "=~":
+            if marker is None:
+                before = "".join(buf)
+            else:
+                items.append((marker, "".join(buf)))
+            marker, buf = s[i], []
+            i += 1
+            continue
+        buf.append(s[i])
+        i += 1
+    if marker is None:
+        before = "".join(buf)
+    else:
+        items.append((marker, "".join(buf)))
+    return before, items
+
+
+# --- texts ------------------------------------------------------------------------------------------------------
+
+def _plain(fragment: str) -> str:
+    """HTML fragment → text (tags dropped, entities decoded, spacing tidied)."""
+    import nh3
+
+    text = nh3.clean(fragment.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n"), tags=set())
+    return html.unescape(text).strip()
+
+
+def localized(raw: str) -> dict | None:
+    """A GIFT text (still escaped) → {kk, ru, en}; None when it has no language versions."""
+    text = unescape(raw).strip()
+    found = {m.group(1).lower(): m.group(2) for m in MLANG.finditer(text)}
+    for m in SPAN.finditer(text):
+        found.setdefault((m.group(1) or m.group(2)).lower(), m.group(3))
+    if not found:
+        return None
+    return {loc: _plain(found[loc]) for loc in LOCALES if loc in found}
+
+
+def render(value: dict) -> str:
+    """{kk, ru, en} → escaped GIFT text with multi-language spans."""
+    spans = "".join(f'<span lang="{loc}" class="multilang">{html.escape(value.get(loc, ""), quote=False)}</span>'
+                    for loc in LOCALES)
+    return escape(spans)
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", to_latin(text).lower().encode("ascii", "ignore").decode()).strip("-")
+    return s[:60].strip("-")
+
+
+# --- parsing ----------------------------------------------------------------------------------------------------
+
+class _Q:
+    """One question being parsed: collects problems against its file and line."""
+
+    def __init__(self, file: str, line: int, result: ParseResult):
+        self.file, self.line, self.result, self.ok = file, line, result, True
+
+    def error(self, message: str) -> None:
+        self.result.problems.append(Problem(self.file, self.line, "gift", message))
+        self.ok = False
+
+    def text(self, raw: str, what: str) -> dict | None:
+        value = localized(raw)
+        if value is None:
+            if unescape(raw).strip():
+                self.error(f"{what} is not given in kk, ru and en (write each language as "
+                           f'<span lang="kk" class="multilang">…</span>)')
+            return None
+        return value
+
+
+def _weight(raw: str) -> tuple[float | None, str]:
+    m = re.match(r"\s*%(-?\d+(?:\.\d+)?)%", raw)
+    return (float(m.group(1)), raw[m.end():]) if m else (None, raw)
+
+
+def _answer_block(q: _Q, block: str, data: dict, meta: dict) -> None:
+    parts = split_on(block, "####")
+    if len(parts) > 1:
+        data["feedback"] = q.text(parts[1], "the general feedback")
+    body = parts[0].strip()
+    tf = re.fullmatch(r"(T|TRUE|F|FALSE)\s*(#.*)?", body, re.S | re.I)
+    if not body:
+        data["type"] = "reflection"
+        if "rubric" in meta:
+            data["rubric"] = meta["rubric"]
+        else:
+            data["rubric"] = DEFAULT_RUBRIC
+            q.result.notes.append(f"line {q.line}: an essay without a rubric got one criterion, "
+                                  f"'Overall quality of the answer' (1 point)")
+    elif tf:
+        data["type"] = "truefalse"
+        data["answer"] = tf.group(1).upper().startswith("T")
+        fbs = split_on(tf.group(2) or "", "#")[1:]
+        wrong, right = (fbs + ["", ""])[:2]
+        mine, other = ("feedback_true", "feedback_false") if data["answer"] else ("feedback_false", "feedback_true")
+        if right.strip():
+            data[mine] = q.text(right, "the feedback")
+        if wrong.strip():
+            data[other] = q.text(wrong, "the feedback")
+    elif body.startswith("#"):
+        _numeric(q, body[1:], data)
+    else:
+        before, items = split_items(body)
+        if before.strip() or not items:
+            q.error("cannot read the answers (each answer starts with = or ~)")
+            return
+        if all(m == "=" for m, _ in items) and any(find(raw, "->") >= 0 for _, raw in items):
+            _matching(q, items, data)
+        elif all(m == "=" for m, _ in items) and not any(_weight(raw)[0] is not None for _, raw in items):
+            _short(q, items, data, meta)
+        else:
+            _choice(q, items, data)
+
+
+def _choice(q: _Q, items: list[tuple[str, str]], data: dict) -> None:
+    weighted = any(m == "~" and _weight(raw)[0] is not None for m, raw in items)
+    options = []
+    for marker, raw in items:
+        weight, rest = _weight(raw)
+        text, *fb = split_on(rest, "#")
+        correct = marker == "=" or (weight or 0) > 0
+        if not weighted and weight is not None and 0 < weight < 100:
+            q.error(f"partial credit ({weight:g}%) in a single-choice question cannot be imported")
+        option = {"text": q.text(text, "an answer"), "correct": correct}
+        if fb and unescape(fb[0]).strip():
+            option["feedback"] = q.text(fb[0], "an answer's feedback")
+        options.append(option)
+    data["type"] = "multiple" if weighted else "single"
+    data["options"] = options
+
+
+def _matching(q: _Q, items, data) -> None:
+    pairs = []
+    for _m, raw in items:
+        at = find(raw, "->")
+        if at < 0:
+            q.error("a matching answer needs 'left -> right'")
+            continue
+        pairs.append({"left": q.text(raw[:at], "a left item"), "right": q.text(raw[at + 2:], "a right item")})
+    data["type"] = "matching"
+    data["pairs"] = pairs
+
+
+def _short(q: _Q, items, data, meta) -> None:
+    texts = []
+    by_locale: dict[str, list[str]] = {loc: [] for loc in LOCALES}
+    for _m, raw in items:
+        text, *fb = split_on(raw, "#")
+        value = localized(text)
+        if value is not None:  # an answer written in every language
+            for loc in LOCALES:
+                if value.get(loc):
+                    by_locale[loc].append(value[loc])
+        else:
+            texts.append(_plain(unescape(text)))
+    counts = meta.get("answers")
+    if texts and isinstance(counts, dict) and sum(counts.get(loc, 0) for loc in LOCALES) == len(texts):
+        i = 0
+        for loc in LOCALES:
+            by_locale[loc] += texts[i:i + counts.get(loc, 0)]
+            i += counts.get(loc, 0)
+    elif texts:
+        for loc in LOCALES:  # accepted answers of every language are accepted in every language anyway
+            by_locale[loc] += texts
+    data["type"] = "short"
+    data["answers"] = by_locale
+
+
+def _numeric(q: _Q, body: str, data: dict) -> None:
+    data["type"] = "numeric"
+    before, items = split_items(body)
+    candidates = [("=", before)] if before.strip() else []
+    candidates += items
+    full = []
+    for _m, raw in candidates:
+        weight, rest = _weight(raw)
+        value, *fb = split_on(rest, "#")
+        if weight is not None and weight < 100:
+            q.error(f"partial credit ({weight:g}%) in a numeric question cannot be imported")
+            continue
+        full.append((unescape(value).strip(), fb))
+    if len(full) != 1:
+        if q.ok:
+            q.error("a numeric question needs exactly one fully right answer")
+        return
+    value, fb = full[0]
+    try:
+        if ".." in value:
+            lo, hi = (float(x) for x in value.split("..", 1))
+            data["answer"], data["tolerance"] = _num((lo + hi) / 2), _num((hi - lo) / 2)
+        elif ":" in value:
+            a, t = value.split(":", 1)
+            data["answer"], data["tolerance"] = _num(float(a)), _num(float(t))
+        else:
+            data["answer"], data["tolerance"] = _num(float(value)), 0
+    except ValueError:
+        q.error(f"'{value}' is not a number")
+    if fb and unescape(fb[0]).strip() and "feedback" not in data:
+        data["feedback"] = q.text(fb[0], "the feedback")
+
+
+def _num(x: float):
+    return int(x) if float(x).is_integer() else x
+
+
+def _records(text: str):
+    """(first line number, lines, comments, category) per question, skipping comments and categories."""
+    category, lines, comments, start = "", [], [], 0
+    pending: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("//"):
+            (comments if lines else pending).append(stripped[2:].strip())
+            continue
+        if stripped.startswith("$CATEGORY:") and not lines:
+            category = stripped[len("$CATEGORY:"):].strip()
+            pending = []
+            continue
+        if not stripped:
+            if lines:
+                yield start, lines, comments, category
+                lines, comments = [], []
+            continue
+        if not lines:
+            start, comments, pending = n, pending, []
+        lines.append(line)
+    if lines:
+        yield start, lines, comments, category
+
+
+def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None = None,
+               difficulty: int | None = None) -> ParseResult:
+    """Parse GIFT text into validated questions (the same checks as quiz files), with every problem at its line.
+    `competency` and `difficulty` apply to questions whose comment tags name none."""
+    result = ParseResult()
+    keys: set[str] = set()
+    for line, lines, comments, category in _records(text.lstrip("\ufeff")):
+        q = _Q(file, line, result)
+        raw = "\n".join(lines)
+        meta: dict = {}
+        ident, tags = None, []
+        for c in comments:
+            if c.startswith("kelisim:"):
+                try:
+                    meta = json.loads(c[len("kelisim:"):])
+                except ValueError:
+                    q.error("the 'kelisim:' comment is not valid JSON")
+            for kind, value in META.findall(c):
+                if kind == "id":
+                    ident = value.strip()
+                else:
+                    tags.append(value.strip())
+        open_at = find(raw, "{")
+        close_at = find(raw, "}", open_at + 1) if open_at >= 0 else -1
+        if open_at < 0 or close_at < 0:
+            q.error("a description or text without an answer block {…} is not a question")
+            continue
+        head, block, tail = raw[:open_at], raw[open_at + 1:close_at], raw[close_at + 1:]
+        title = ""
+        if head.lstrip().startswith("::"):
+            h = head.lstrip()[2:]
+            end = find(h, "::")
+            if end >= 0:
+                title, head = unescape(h[:end]).strip(), h[end + 2:]
+        head = FORMAT.sub("", head)
+        key = ident or slug(title)
+        if not key or not KEY_RE.match(key):
+            key = f"gift-{line}" if not key else slug(key) or f"gift-{line}"
+        if key in keys:
+            q.error(f"the key '{key}' is used twice in this file")
+        keys.add(key)
+        comps = [t for t in tags if t in codes] or ([competency] if competency else [])
+        diff = next((int(t.split("-")[1]) for t in tags if re.fullmatch(r"difficulty-[123]", t)), difficulty)
+        if not comps:
+            q.error("no competency: tag the question (// [tag:PREV-1]) or choose a competency for the import")
+        data: dict = {"key": key, "competencies": comps, "difficulty": diff or 2,
+                      "points": meta.get("points", 1)}
+        prompt = q.text(head, "the question text")
+        if tail.strip():
+            after = q.text(tail, "the question text after the answers") or {}
+            if prompt is not None:
+                prompt = {loc: f"{prompt.get(loc, '')} _____ {after.get(loc, '')}".strip() for loc in LOCALES}
+        data["prompt"] = prompt
+        _answer_block(q, block, data, meta)
+        if not q.ok:
+            continue
+        checker = Checker(Located({"q": data}, {"": line}, file))
+        clean = check_question(checker, data, "q", codes)
+        for p in checker.problems:
+            result.problems.append(Problem(file, line, p.field.removeprefix("q."), p.message))
+        if not checker.problems and clean is not None:
+            result.questions.append(GiftQuestion(clean, category, line))
+    return result
+
+
+# --- writing ----------------------------------------------------------------------------------------------------
+
+def _fmt(x: float) -> str:
+    return f"{x:.5f}".rstrip("0").rstrip(".")
+
+
+def write_question(data: dict) -> str | None:
+    """One question in GIFT, with its comment lines; None for a type GIFT cannot express (ordering)."""
+    t = data["type"]
+    meta: dict = {}
+    if data.get("points", 1) != 1:
+        meta["points"] = data["points"]
+    lines = ["// [id:{}] {} [tag:difficulty-{}]".format(
+        data["key"], " ".join(f"[tag:{c}]" for c in data["competencies"]), data["difficulty"])]
+    fb = lambda value: f"#{render(value)}" if value else ""  # noqa: E731
+    if t in ("single", "multiple"):
+        right = [o for o in data["options"] if o["correct"]]
+        wrong = len(data["options"]) - len(right)
+        answers = []
+        for o in data["options"]:
+            if t == "single":
+                mark = "=" if o["correct"] else "~"
+            else:
+                mark = f"~%{_fmt(100 / len(right))}%" if o["correct"] else f"~%-{_fmt(100 / wrong)}%"
+            answers.append(f"\t{mark}{render(o['text'])}{fb(o.get('feedback'))}")
+        block = "\n".join(answers)
+    elif t == "truefalse":
+        mine, other = ("feedback_true", "feedback_false") if data["answer"] else ("feedback_false", "feedback_true")
+        feedbacks = ""
+        if data.get(mine) or data.get(other):
+            feedbacks = f"#{render(data[other]) if data.get(other) else ''}#{render(data[mine]) if data.get(mine) else ''}"
+        block = ("TRUE" if data["answer"] else "FALSE") + feedbacks
+    elif t == "short":
+        meta["answers"] = {loc: len(data["answers"].get(loc, [])) for loc in LOCALES}
+        block = "\n".join(f"\t={escape(a)}" for loc in LOCALES for a in data["answers"].get(loc, []))
+    elif t == "numeric":
+        block = f"#{_fmt(data['answer'])}:{_fmt(data['tolerance'])}"
+    elif t == "matching":
+        block = "\n".join(f"\t={render(p['left'])} -> {render(p['right'])}" for p in data["pairs"])
+    elif t == "reflection":
+        meta["rubric"] = data["rubric"]
+        block = ""
+    else:
+        return None
+    if data.get("feedback"):
+        block += f"\n\t####{render(data['feedback'])}"
+    if meta:
+        lines.append("// kelisim: " + json.dumps(meta, ensure_ascii=False, sort_keys=True))
+    block = f"\n{block}\n" if "\n" in block else block
+    lines.append(f"::{data['key']}::[html]{render(data['prompt'])}{{{block}}}")
+    return "\n".join(lines)
+
+
+def write_gift(entries: list[tuple[str, dict]], *, header: str = "") -> tuple[str, list[str]]:
+    """GIFT text for (category, question data) pairs, uncategorised first; returns the text and the keys left
+    out because GIFT cannot express their type."""
+    out = [f"// {line}" for line in header.splitlines()] + ([""] if header else [])
+    skipped = []
+    current = None
+    for category, data in sorted(entries, key=lambda e: (e[0] != "", e[0], e[1]["key"])):
+        text = write_question(data)
+        if text is None:
+            skipped.append(data["key"])
+            continue
+        if category != (current or ""):
+            out += [f"$CATEGORY: {category}", ""]
+            current = category
+        out += [text, ""]
+    return "\n".join(out), skipped

@@ -1,0 +1,234 @@
+"""Grading: answers, attempt totals and per-competency scores, the quiz grade by its method, instructor grading of
+reflections, and regrading after a question is corrected."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from academy.accounts.models import User
+from academy.content.models import Item
+from academy.core.db import utcnow
+from academy.core.errors import DomainError
+from academy.extensions import db
+from academy.quizzes.models import (AttemptStatus, Question, QuestionVersion, QuizAnswer, QuizAttempt,
+                                    QuizRegrade)
+from academy.quizzes.question_types import get_type
+from academy.quizzes.question_types.typed import Reflection
+
+SUBMITTED = (AttemptStatus.NEEDS_GRADING, AttemptStatus.GRADED)
+
+
+def grade_answer(answer: QuizAnswer, version: QuestionVersion | None = None) -> None:
+    """Grade one answer against `version` (default: the version it was taken on)."""
+    version = version or answer.version
+    kind = get_type(version.type)
+    fraction = kind.grade(version.data, answer.response)
+    answer.graded_version_id = version.id
+    answer.points = float(version.data.get("points", 1))
+    if fraction is None:
+        if answer.rubric_scores is not None and isinstance(kind, Reflection):
+            fraction = kind.rubric_fraction(version.data, answer.rubric_scores)
+        else:
+            answer.needs_grading, answer.fraction, answer.score = True, None, None
+            return
+    answer.needs_grading = False
+    answer.fraction = fraction
+    answer.score = round(fraction * answer.points, 6)
+
+
+def update_totals(attempt: QuizAttempt) -> None:
+    """Recompute the attempt's score, percent, per-competency scores and status from its answers."""
+    score = sum(a.score or 0 for a in attempt.answers)
+    possible = sum(a.points for a in attempt.answers)
+    comp: dict[str, list[float]] = {}
+    for a in attempt.answers:
+        for code in a.version.competencies:
+            row = comp.setdefault(code, [0.0, 0.0])
+            row[0] += a.score or 0
+            row[1] += a.points
+    attempt.score = round(score, 4)
+    attempt.max_score = round(possible, 4)
+    attempt.percent = round(100 * score / possible, 2) if possible else 0.0
+    attempt.competency_scores = {k: [round(v[0], 4), round(v[1], 4)] for k, v in comp.items()}
+    if any(a.needs_grading for a in attempt.answers):
+        attempt.status = AttemptStatus.NEEDS_GRADING
+    else:
+        attempt.status = AttemptStatus.GRADED
+        attempt.graded_at = attempt.graded_at or utcnow()
+
+
+def grade_attempt(attempt: QuizAttempt) -> None:
+    for answer in attempt.answers:
+        grade_answer(answer)
+    update_totals(attempt)
+
+
+# --- the quiz grade ---------------------------------------------------------------------------------------------
+
+@dataclass
+class QuizGrade:
+    method: str
+    percent: float
+    passed: bool
+    pass_mark: int
+    attempts: list[QuizAttempt]
+    #: {code: percent}
+    competencies: dict[str, float] = field(default_factory=dict)
+
+
+def _competency_percent(attempts: list[QuizAttempt]) -> dict[str, float]:
+    totals: dict[str, list[float]] = {}
+    for a in attempts:
+        for code, (got, possible) in (a.competency_scores or {}).items():
+            row = totals.setdefault(code, [0.0, 0.0])
+            row[0] += got
+            row[1] += possible
+    return {code: round(100 * got / possible, 1) if possible else 0.0 for code, (got, possible) in totals.items()}
+
+
+def combine(attempts: list[QuizAttempt], policy: dict) -> QuizGrade | None:
+    """The quiz grade from graded attempts by the policy's method (highest, last, first, average)."""
+    graded = sorted([a for a in attempts if a.status == AttemptStatus.GRADED], key=lambda a: a.number)
+    if not graded:
+        return None
+    method = policy.get("grading", "highest")
+    if method == "average":
+        used = graded
+        percent = round(sum(a.percent or 0 for a in graded) / len(graded), 2)
+    else:
+        chosen = {"first": graded[0], "last": graded[-1]}.get(method) or max(graded, key=lambda a: (a.percent or 0,
+                                                                                                      -a.number))
+        used = [chosen]
+        percent = chosen.percent or 0.0
+    pass_mark = policy.get("pass_mark", 70)
+    return QuizGrade(method=method, percent=percent, passed=percent >= pass_mark, pass_mark=pass_mark,
+                     attempts=used, competencies=_competency_percent(used))
+
+
+def learner_attempts(user: User, item: Item, *, previews: bool = False) -> list[QuizAttempt]:
+    stmt = (sa.select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.item_id == item.id)
+            .order_by(QuizAttempt.number))
+    if not previews:
+        stmt = stmt.where(QuizAttempt.is_preview.is_(False))
+    return list(db.session.scalars(stmt))
+
+
+def quiz_grade(user: User, item: Item) -> QuizGrade | None:
+    return combine(learner_attempts(user, item), (item.data or {}).get("policy", {}))
+
+
+def settle(attempt: QuizAttempt) -> QuizGrade | None:
+    """After an attempt is graded: when the learner's quiz grade passes, the item is completed (never undone)."""
+    if attempt.is_preview or attempt.status != AttemptStatus.GRADED:
+        return None
+    from academy.learning.services import complete_item, get_enrolment
+
+    grade = quiz_grade(attempt.user, attempt.item)
+    if grade is not None and grade.passed and get_enrolment(attempt.user, attempt.item.course) is not None:
+        complete_item(attempt.user, attempt.item)
+    return grade
+
+
+# --- instructors ------------------------------------------------------------------------------------------------
+
+def grade_reflection(answer: QuizAnswer, scores: list[int], comment: str | None, *, actor: User) -> QuizAttempt:
+    """Record an instructor's rubric scores for a reflection answer and settle the attempt. Scores are clamped to
+    each criterion's points; an attempt still in progress cannot be graded."""
+    attempt = answer.attempt
+    version = answer.graded_version or answer.version
+    if version.type != "reflection":
+        raise DomainError(_l("Only reflections are graded by hand."))
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        raise DomainError(_l("This attempt has not been submitted yet."), status=409)
+    rubric = version.data["rubric"]
+    if len(scores) != len(rubric):
+        raise DomainError(_l("Give points for every criterion."))
+    answer.rubric_scores = [min(max(0, int(s)), r["points"]) for s, r in zip(scores, rubric)]
+    answer.grader_comment = (comment or "").strip() or None
+    answer.graded_by_id = actor.id
+    answer.graded_at = utcnow()
+    grade_answer(answer, version)
+    update_totals(attempt)
+    db.session.flush()
+    settle(attempt)
+    return attempt
+
+
+def pending_reflections(course_id: int) -> list[QuizAnswer]:
+    from academy.content.models import Item as ItemModel
+
+    stmt = (sa.select(QuizAnswer).join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+            .join(ItemModel, ItemModel.id == QuizAttempt.item_id)
+            .where(ItemModel.course_id == course_id, QuizAnswer.needs_grading.is_(True),
+                   QuizAttempt.status == AttemptStatus.NEEDS_GRADING)
+            .order_by(QuizAttempt.submitted_at, QuizAnswer.position))
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class RegradeCandidate:
+    question: Question
+    latest: QuestionVersion
+    #: Answers graded with an older version, and how many of those can be regraded with the newest one.
+    outdated: int
+    compatible: int
+
+
+def regrade_candidates(course_id: int) -> list[RegradeCandidate]:
+    """Questions of the course whose submitted answers were graded with an older version than the newest."""
+    rows = db.session.execute(
+        sa.select(QuizAnswer, QuestionVersion).join(QuestionVersion, QuestionVersion.id == QuizAnswer.graded_version_id)
+        .join(Question, Question.id == QuizAnswer.question_id).join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+        .where(Question.course_id == course_id, QuestionVersion.number < Question.latest,
+               QuizAttempt.status.in_(SUBMITTED))).all()
+    found: dict[int, RegradeCandidate] = {}
+    for answer, graded in rows:
+        question = answer.question
+        cand = found.get(question.id)
+        if cand is None:
+            latest = db.session.scalar(sa.select(QuestionVersion).where(
+                QuestionVersion.question_id == question.id, QuestionVersion.number == question.latest))
+            cand = found[question.id] = RegradeCandidate(question, latest, 0, 0)
+        cand.outdated += 1
+        if get_type(cand.latest.type).compatible(graded.data, cand.latest.data):
+            cand.compatible += 1
+    return sorted(found.values(), key=lambda c: c.question.key)
+
+
+def regrade_question(question: Question, *, actor: User) -> QuizRegrade:
+    """Regrade every submitted answer of `question` with its newest version where the responses still fit (same
+    type and shape); the answer keeps the version it was taken on. Attempts are re-totalled and settled; a
+    completion already earned is never taken back. Returns the log entry."""
+    latest = db.session.scalar(sa.select(QuestionVersion).where(QuestionVersion.question_id == question.id,
+                                                                QuestionVersion.number == question.latest))
+    if latest is None:
+        raise DomainError(_l("This question has no version to regrade with."), status=404)
+    answers = db.session.scalars(
+        sa.select(QuizAnswer).join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+        .where(QuizAnswer.question_id == question.id, QuizAttempt.status.in_(SUBMITTED),
+               QuizAnswer.graded_version_id != latest.id)).all()
+    kind = get_type(latest.type)
+    log = QuizRegrade(question_id=question.id, to_version_id=latest.id, actor_id=actor.id, changes=[])
+    touched: dict[int, QuizAttempt] = {}
+    regraded = 0
+    for answer in answers:
+        graded_with = answer.graded_version or answer.version
+        if not kind.compatible(graded_with.data, latest.data):
+            continue
+        old = answer.score
+        grade_answer(answer, latest)
+        regraded += 1
+        if answer.score != old:
+            log.changes.append({"answer_id": answer.id, "attempt_id": answer.attempt_id, "old": old,
+                                "new": answer.score})
+        touched[answer.attempt_id] = answer.attempt
+    for attempt in touched.values():
+        update_totals(attempt)
+    log.answers_regraded = regraded
+    db.session.add(log)
+    db.session.flush()
+    for attempt in touched.values():
+        settle(attempt)
+    return log
