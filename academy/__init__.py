@@ -16,6 +16,9 @@ def create_app(config: dict | None = None) -> Flask:
     from academy.core.errors import register_error_handlers
     from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
     from academy.learning.views import bp as learning_bp
+    from academy.manage.views import bp as manage_bp
+    from academy.quizzes.views import bp as quizzes_bp
+    from academy.scenarios.views import bp as scenarios_bp
     from academy.site.views import bp as site_bp
 
     root = Path(__file__).resolve().parent.parent
@@ -37,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(scenarios_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(quizzes_bp)
 
     register_error_handlers(app)
     cli.register(app)

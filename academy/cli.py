@@ -35,12 +35,15 @@ def load_all_content() -> list[str]:
     from academy.content.loader import ContentError, load_tree
 
     try:
-        return load_tree(current_app.config["ACADEMY_COURSES_PATH"])
+        lines = load_tree(current_app.config["ACADEMY_COURSES_PATH"])
     except ContentError as e:
         db.session.rollback()
         for p in e.problems:
             click.echo(str(p), err=True)
         raise click.ClickException(f"{len(e.problems)} problem(s) in the content; nothing was loaded") from None
+    from academy.quizzes.bank import sync_banks
+
+    return lines + sync_banks()
 
 
 @click.command("init")
@@ -113,6 +116,9 @@ def register(app) -> None:
     from academy.content.cli import content_group
 
     app.cli.add_command(content_group)
+    from academy.quizzes.cli import quizzes_group
+
+    app.cli.add_command(quizzes_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -74,6 +74,9 @@ def app(tmp_path_factory):
 
         with write_intent():
             load_tree(app.config["ACADEMY_COURSES_PATH"])
+            from academy.quizzes.bank import sync_banks
+
+            sync_banks()
             db.session.commit()
         db.session.remove()
     yield app

@@ -40,6 +40,9 @@ def load_command(path):
     with write_intent():
         try:
             lines = load_tree(path or current_app.config["ACADEMY_COURSES_PATH"])
+            from academy.quizzes.bank import sync_banks
+
+            lines += sync_banks()
             db.session.commit()
         except ContentError as e:
             db.session.rollback()

@@ -77,6 +77,7 @@ class ParsedCourse:
     title: dict
     summary: dict
     tracks: list
+    order: int = 100
     modules: list[ParsedModule] = field(default_factory=list)
     final: list[ParsedItem] = field(default_factory=list)
     media: dict[str, Path] = field(default_factory=dict)
@@ -243,7 +244,7 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
         if t not in tracks_known:
             c.add(f"tracks[{i}]", f"unknown track '{t}'")
     course = ParsedCourse(key=key, title=c.text(doc.data, "", "title"), summary=c.text(doc.data, "", "summary"),
-                          tracks=tracks)
+                          tracks=tracks, order=c.integer(doc.data, "", "order", required=False, default=100))
     problems.extend(c.problems)
     media_dir = course_dir / "media"
     if media_dir.is_dir():
@@ -389,6 +390,7 @@ def check_tree(path: str | Path) -> tuple[Tree, list[Problem]]:
         if course:
             tree.courses.append(course)
     _check_scenario_keys(tree, standard, problems)
+    tree.courses.sort(key=lambda c: (c.order, c.key))
     return tree, sorted(set(problems))
 
 

@@ -126,13 +126,14 @@ def neighbours(items: list[Item], item: Item) -> tuple[Item | None, Item | None]
     return (items[idx - 1] if idx > 0 else None), (items[idx + 1] if idx + 1 < len(items) else None)
 
 
-def resume_item(user: User, course: Course) -> Item | None:
+def resume_item(user: User, course: Course, *, items: list[Item] | None = None, done: set[int] | None = None,
+                enrolment: Enrolment | None = None) -> Item | None:
     """Where to continue: the last opened item if unfinished, else the first unfinished item after it."""
-    items = course_items(course)
+    items = course_items(course) if items is None else items
     if not items:
         return None
-    done = completed_ids(user, [course.id])
-    enrolment = get_enrolment(user, course)
+    done = completed_ids(user, [course.id]) if done is None else done
+    enrolment = get_enrolment(user, course) if enrolment is None else enrolment
     last = next((i for i in items if enrolment and i.id == enrolment.last_item_id), None)
     if last is not None and last.id not in done:
         return last
@@ -228,7 +229,8 @@ def dashboard(user: User) -> tuple[list[tuple[Enrolment, CourseProgress, Item | 
     rows = []
     for e in enrolments:
         progress = course_progress(user, e.course, done=done)
-        rows.append((e, progress, resume_item(user, e.course)))
+        items = [i for m in progress.modules for i in m.items] + progress.extra
+        rows.append((e, progress, resume_item(user, e.course, items=items, done=done, enrolment=e)))
     standard = current_standard()
     tracks = []
     if standard is not None:

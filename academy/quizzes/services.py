@@ -152,6 +152,10 @@ def start_attempt(user: User, item: Item, *, now: dt.datetime | None = None) -> 
         with db.session.begin_nested():
             db.session.add(attempt)
             db.session.flush()
+        if not state.is_preview:
+            from academy.learning.services import record_position
+
+            record_position(user, item)
     except IntegrityError:
         # Another request started one at the same moment: resume that one.
         existing = open_attempt(user, item)

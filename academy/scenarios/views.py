@@ -44,7 +44,10 @@ def inject_dashboard():
     def scenario_dashboard():
         return evidence.dashboard_summary(current_user) if current_user.is_authenticated else ([], [])
 
-    return {"scenario_dashboard": scenario_dashboard}
+    def scenario_manage_rows():
+        return grading.scenario_rows()
+
+    return {"scenario_dashboard": scenario_dashboard, "scenario_manage_rows": scenario_manage_rows}
 
 
 # --- the player -------------------------------------------------------------------------------------------------

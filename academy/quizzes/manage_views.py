@@ -1,0 +1,165 @@
+"""Instructor pages under /manage/quizzes: the course bank, GIFT import and export, statistics, reflection grading
+and regrading (registered on the quizzes blueprint)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from academy.content.models import Item, ItemKind
+from academy.core.access import Role, access
+from academy.core.errors import DomainError
+from academy.core.i18n import current_locale, resolve
+from academy.extensions import db
+from academy.learning import services as learning
+from academy.quizzes import bank, grading, statistics
+from academy.quizzes.forms import GiftImportForm, ReflectionGradeForm
+from academy.quizzes.models import QuizAnswer, QuizAttempt
+from academy.quizzes.views import bp, competency_titles
+
+STAFF = (Role.INSTRUCTOR, Role.ADMIN)
+
+
+def _quiz_items(course) -> list[Item]:
+    return list(db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.kind == ItemKind.QUIZ,
+                                                         Item.is_retired.is_(False))
+                                   .order_by(Item.module_id.is_(None), Item.position, Item.id)))
+
+
+def _import_form() -> GiftImportForm:
+    form = GiftImportForm()
+    titles = competency_titles()
+    form.competency.choices = [("", "—")] + [(code, f"{code} · {resolve(t, current_locale()).text}")
+                                             for code, t in titles.items()]
+    return form
+
+
+@bp.route("/manage/quizzes/<course_key>")
+@access(*STAFF)
+def manage_course(course_key: str):
+    course = learning.get_course(course_key)
+    return render_template("quizzes/manage/course.html", course=course, quizzes=_quiz_items(course),
+                           entries=bank.bank_entries(course, include_retired=True), form=_import_form(),
+                           pending=len(grading.pending_reflections(course.id)),
+                           regrades=grading.regrade_candidates(course.id))
+
+
+@bp.route("/manage/quizzes/<course_key>/import", methods=["POST"])
+@access(*STAFF)
+def import_gift(course_key: str):
+    course = learning.get_course(course_key)
+    form = _import_form()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(url_for("quizzes.manage_course", course_key=course.key))
+    upload = form.file.data
+    try:
+        text = upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        flash(_("The file is not UTF-8 text."), "error")
+        return redirect(url_for("quizzes.manage_course", course_key=course.key))
+    try:
+        counts = bank.import_gift(course, text, file=upload.filename or "upload.gift", actor=current_user,
+                                  competency=form.competency.data or None,
+                                  difficulty=int(form.difficulty.data) if form.difficulty.data else None)
+    except bank.GiftImportError as e:
+        db.session.rollback()
+        return render_template("quizzes/manage/import_errors.html", course=course, problems=e.problems), 422
+    db.session.commit()
+    flash(_("Imported: %(added)d new, %(changed)d changed, %(unchanged)d unchanged.", added=counts["added"],
+            changed=counts["changed"], unchanged=counts["unchanged"]), "success")
+    for note in counts["notes"]:
+        flash(note, "info")
+    return redirect(url_for("quizzes.manage_course", course_key=course.key))
+
+
+@bp.route("/manage/quizzes/<course_key>/export.gift")
+@access(*STAFF)
+def export_gift(course_key: str):
+    course = learning.get_course(course_key)
+    text, _skipped = bank.export_gift(course)
+    return Response(text, mimetype="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{course.key}.gift"'})
+
+
+@bp.route("/manage/quizzes/<course_key>/questions/<question_key>/retire", methods=["POST"])
+@access(*STAFF)
+def retire_question(course_key: str, question_key: str):
+    course = learning.get_course(course_key)
+    question = bank.get_question(course, question_key)
+    if question is None:
+        raise DomainError(_("This question does not exist."), status=404)
+    bank.set_retired(question, request.form.get("retired") == "1")
+    db.session.commit()
+    return redirect(url_for("quizzes.manage_course", course_key=course.key, _anchor="bank"))
+
+
+@bp.route("/manage/quizzes/<course_key>/<item_key>/statistics")
+@access(*STAFF)
+def statistics_page(course_key: str, item_key: str):
+    from academy.quizzes.services import get_quiz
+
+    course = learning.get_course(course_key)
+    item = get_quiz(course, item_key)
+    stats = statistics.quiz_statistics(item, current_locale())
+    attempts = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.item_id == item.id,
+                                                               QuizAttempt.is_preview.is_(False))
+                                  .order_by(QuizAttempt.started_at.desc()).limit(200)).all()
+    return render_template("quizzes/manage/statistics.html", course=course, item=item, stats=stats,
+                           attempts=attempts)
+
+
+@bp.route("/manage/quizzes/<course_key>/grading")
+@access(*STAFF)
+def grading_queue(course_key: str):
+    course = learning.get_course(course_key)
+    return render_template("quizzes/manage/grading.html", course=course,
+                           answers=grading.pending_reflections(course.id))
+
+
+@bp.route("/manage/quizzes/answers/<int:answer_id>/grade", methods=["GET", "POST"])
+@access(*STAFF)
+def grade_answer(answer_id: int):
+    answer = db.session.get(QuizAnswer, answer_id)
+    if answer is None or (answer.graded_version or answer.version).type != "reflection":
+        raise DomainError(_("This answer does not exist."), status=404)
+    course = answer.attempt.item.course
+    form = ReflectionGradeForm()
+    version = answer.graded_version or answer.version
+    if form.validate_on_submit():
+        scores = []
+        for i, _criterion in enumerate(version.data["rubric"]):
+            raw = request.form.get(f"score-{i}", "")
+            scores.append(int(raw) if raw.isdigit() else 0)
+        grading.grade_reflection(answer, scores, form.comment.data, actor=current_user)
+        db.session.commit()
+        flash(_("The reflection is graded."), "success")
+        return redirect(url_for("quizzes.grading_queue", course_key=course.key))
+    if request.method == "GET":
+        form.comment.data = answer.grader_comment
+    return render_template("quizzes/manage/grade.html", course=course, answer=answer, version=version, form=form)
+
+
+@bp.route("/manage/quizzes/<course_key>/regrade", methods=["GET"])
+@access(*STAFF)
+def regrade(course_key: str):
+    course = learning.get_course(course_key)
+    return render_template("quizzes/manage/regrade.html", course=course,
+                           candidates=grading.regrade_candidates(course.id))
+
+
+@bp.route("/manage/quizzes/<course_key>/regrade/<question_key>", methods=["POST"])
+@access(*STAFF)
+def regrade_question(course_key: str, question_key: str):
+    course = learning.get_course(course_key)
+    question = bank.get_question(course, question_key)
+    if question is None:
+        raise DomainError(_("This question does not exist."), status=404)
+    log = grading.regrade_question(question, actor=current_user)
+    db.session.commit()
+    flash(_("%(n)d answer(s) regraded with version %(version)d; %(changed)d score(s) changed.",
+            n=log.answers_regraded, version=log.to_version.number, changed=len(log.changes)), "success")
+    return redirect(url_for("quizzes.regrade", course_key=course.key))

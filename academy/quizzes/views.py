@@ -1,0 +1,144 @@
+"""The quiz page (start or resume, autosave, summary, submit) and the review of a submitted attempt."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from academy.content.loader import current_standard
+from academy.core.access import SIGNED_IN, access
+from academy.core.errors import DomainError
+from academy.core.i18n import current_locale
+from academy.extensions import db
+from academy.learning import services as learning
+from academy.quizzes import services
+
+bp = Blueprint("quizzes", __name__)
+
+
+def _quiz(course_key: str, item_key: str):
+    course = learning.get_course(course_key)
+    return course, services.get_quiz(course, item_key)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _quiz_url(course, item, **kw) -> str:
+    return url_for("quizzes.quiz", course_key=course.key, item_key=item.key, **kw)
+
+
+def _review_url(course, item, attempt) -> str:
+    return url_for("quizzes.review", course_key=course.key, item_key=item.key, attempt_id=attempt.id)
+
+
+def competency_titles() -> dict[str, dict]:
+    standard = current_standard()
+    return {c.code: c.title for c in standard.competencies} if standard else {}
+
+
+@bp.route("/courses/<course_key>/<item_key>/quiz")
+@access(SIGNED_IN)
+def quiz(course_key: str, item_key: str):
+    course, item = _quiz(course_key, item_key)
+    try:
+        state = services.quiz_state(current_user, item)
+    except DomainError as e:
+        flash(e.message, "info")
+        return redirect(url_for("learning.course", course_key=course.key))
+    attempt = state.current
+    if attempt is not None:
+        expired = services.is_expired(attempt)
+        return render_template("quizzes/attempt.html", course=course, item=item, state=state, attempt=attempt,
+                               expired=expired, seconds_left=services.seconds_left(attempt),
+                               questions=[] if expired else services.attempt_questions(attempt, current_locale()))
+    shows = {a.id: services.review_options(a, current_user, state) for a in state.attempts}
+    return render_template("quizzes/quiz.html", course=course, item=item, state=state, shows=shows,
+                           titles=competency_titles())
+
+
+@bp.route("/courses/<course_key>/<item_key>/quiz/start", methods=["POST"])
+@access(SIGNED_IN)
+def start(course_key: str, item_key: str):
+    course, item = _quiz(course_key, item_key)
+    try:
+        services.start_attempt(current_user, item)
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+    return redirect(_quiz_url(course, item))
+
+
+@bp.route("/courses/<course_key>/<item_key>/quiz/<int:attempt_id>/save", methods=["POST"])
+@access(SIGNED_IN)
+def save(course_key: str, item_key: str, attempt_id: int):
+    """Autosave (fetch with X-CSRFToken, or a beacon when the page is left) and the "Save answers" button."""
+    course, item = _quiz(course_key, item_key)
+    attempt = services.get_attempt(current_user, attempt_id, item=item)
+    result = services.save_answers(current_user, attempt, request.form)
+    db.session.commit()
+    if _wants_json():
+        return jsonify(saved=result.saved, expired=result.expired, changed=result.changed,
+                       saved_at=attempt.saved_at.isoformat() if attempt.saved_at else None,
+                       seconds_left=services.seconds_left(attempt),
+                       review_url=_review_url(course, item, attempt) if result.expired else None)
+    if result.expired:
+        flash(_("Time is up: your saved answers were submitted."), "info")
+        return redirect(_review_url(course, item, attempt))
+    if request.form.get("next") == "summary":
+        return redirect(url_for("quizzes.summary", course_key=course.key, item_key=item.key, attempt_id=attempt.id))
+    flash(_("Your answers are saved."), "success")
+    return redirect(_quiz_url(course, item))
+
+
+@bp.route("/courses/<course_key>/<item_key>/quiz/<int:attempt_id>/summary")
+@access(SIGNED_IN)
+def summary(course_key: str, item_key: str, attempt_id: int):
+    course, item = _quiz(course_key, item_key)
+    attempt = services.get_attempt(current_user, attempt_id, item=item)
+    if not attempt.is_open:
+        return redirect(_review_url(course, item, attempt))
+    return render_template("quizzes/summary.html", course=course, item=item, attempt=attempt,
+                           expired=services.is_expired(attempt), seconds_left=services.seconds_left(attempt))
+
+
+@bp.route("/courses/<course_key>/<item_key>/quiz/<int:attempt_id>/submit", methods=["POST"])
+@access(SIGNED_IN)
+def submit(course_key: str, item_key: str, attempt_id: int):
+    course, item = _quiz(course_key, item_key)
+    attempt = services.get_attempt(current_user, attempt_id, item=item)
+    late = services.is_expired(attempt)
+    try:
+        services.submit_attempt(current_user, attempt, request.form)
+    except DomainError as e:
+        if e.status != 409:
+            raise
+        db.session.rollback()
+        flash(_("This attempt was already submitted; it was graded once."), "info")
+        return redirect(_review_url(course, item, attempt))
+    db.session.commit()
+    if late:
+        flash(_("Time was up: your saved answers were submitted."), "info")
+    return redirect(_review_url(course, item, attempt))
+
+
+@bp.route("/courses/<course_key>/<item_key>/quiz/<int:attempt_id>")
+@access(SIGNED_IN)
+def review(course_key: str, item_key: str, attempt_id: int):
+    course, item = _quiz(course_key, item_key)
+    attempt = services.get_attempt(current_user, attempt_id, item=item, staff_may_read=True)
+    if attempt.is_open:
+        return redirect(_quiz_url(course, item))
+    own = attempt.user_id == current_user.id
+    state = services.quiz_state(current_user, item) if own else None
+    show = services.review_options(attempt, current_user, state)
+    rows = services.attempt_review(attempt, show, current_locale())
+    return render_template("quizzes/review.html", course=course, item=item, attempt=attempt, show=show, rows=rows,
+                           state=state, own=own, titles=competency_titles(),
+                           pass_mark=services.policy_of(item)["pass_mark"])
+
+
+from academy.quizzes import manage_views  # noqa: E402,F401  (instructor pages on the same blueprint)
