@@ -41,7 +41,7 @@ def load_all_content() -> list[str]:
         for p in e.problems:
             click.echo(str(p), err=True)
         raise click.ClickException(f"{len(e.problems)} problem(s) in the content; nothing was loaded") from None
-    from academy.quizzes.bank import sync_banks
+    from academy.quizzes.services import sync_banks
 
     return lines + sync_banks()
 

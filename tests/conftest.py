@@ -74,7 +74,7 @@ def app(tmp_path_factory):
 
         with write_intent():
             load_tree(app.config["ACADEMY_COURSES_PATH"])
-            from academy.quizzes.bank import sync_banks
+            from academy.quizzes.services import sync_banks
 
             sync_banks()
             db.session.commit()

@@ -40,7 +40,7 @@ def load_command(path):
     with write_intent():
         try:
             lines = load_tree(path or current_app.config["ACADEMY_COURSES_PATH"])
-            from academy.quizzes.bank import sync_banks
+            from academy.quizzes.services import sync_banks
 
             lines += sync_banks()
             db.session.commit()

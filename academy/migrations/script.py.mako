@@ -7,6 +7,9 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
+
+import academy.core.db  # noqa: F401 (custom column types)
+import academy.core.i18n  # noqa: F401
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

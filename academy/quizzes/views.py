@@ -80,6 +80,8 @@ def save(course_key: str, item_key: str, attempt_id: int):
     attempt = services.get_attempt(current_user, attempt_id, item=item)
     result = services.save_answers(current_user, attempt, request.form)
     db.session.commit()
+    if request.form.get("via") == "beacon":
+        return ("", 204)
     if _wants_json():
         return jsonify(saved=result.saved, expired=result.expired, changed=result.changed,
                        saved_at=attempt.saved_at.isoformat() if attempt.saved_at else None,

@@ -195,7 +195,7 @@ def best_points(defn: dict) -> tuple[dict | None, bool]:
             k = (key, st) if exact else key
             if k in memo:
                 return memo[k]
-            if len(memo) > MAX_SEARCH:
+            if exact and len(memo) > MAX_SEARCH:
                 raise _TooLarge
             node = nodes[key]
             kind = node["kind"]

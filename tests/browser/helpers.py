@@ -36,10 +36,11 @@ def sign_in(page, live_url: str, email: str, password: str = PASSWORD) -> None:
 
 
 def sign_out(page) -> None:
+    """Sign out through the navigation (the phone menu opens first on narrow screens)."""
     menu = page.locator("details.menu")
     if menu.locator("summary").is_visible():
         menu.locator("summary").click()
-    page.locator("form[action$='/logout'] button").click()
+    page.locator("form[action$='/logout'] button:visible").click()
     page.wait_for_load_state()
 
 
