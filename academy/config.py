@@ -1,6 +1,7 @@
 """Settings read from ACADEMY_* environment variables when the app is created."""
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -93,3 +94,13 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "ACADEMY_RESET_TOKEN_MAX_AGE": int(e.get("ACADEMY_RESET_TOKEN_MAX_AGE", "3600")),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     }
+
+
+def configure_logging(app) -> None:
+    """Send the academy's own log records (sign-ins, failures, role changes; never passwords) to stderr at INFO."""
+    logger = logging.getLogger("academy")
+    if not logger.handlers and not app.testing:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)

@@ -246,7 +246,38 @@ def percent(earned: int, best: int) -> int:
     return max(0, min(100, math.floor(100 * earned / best + 0.5)))
 
 
-def scores(defn: dict, points: dict) -> dict:
-    """Per-competency score of a run: the points earned as a percentage of the best achievable."""
-    best = defn.get("max_points") or {}
-    return {code: percent(points.get(code, 0), best.get(code, 0)) for code in defn["competencies"]}
+def decision_best(node: dict, code: str) -> int:
+    """The most points in `code` any choice of this decision earns (0 if none earns any)."""
+    return max([0] + [ch["effects"].get(code, 0) for ch in node["choices"]])
+
+
+def scores(defn: dict, path: list) -> dict:
+    """Per-competency score of a run: over the decisions the trainee actually met on their path, the points
+    earned as a percentage of the best achievable at those decisions. None where no decision on the path could
+    earn points in that competency ("not assessed on this path")."""
+    earned = {code: 0 for code in defn["competencies"]}
+    best = dict(earned)
+    for entry in path:
+        if entry["kind"] != "decision":
+            continue
+        node = defn["nodes"][entry["node"]]
+        choice = node["choices"][entry["choice"]]
+        for code in earned:
+            earned[code] += choice["effects"].get(code, 0)
+            best[code] += decision_best(node, code)
+    return {code: percent(earned[code], best[code]) if best[code] > 0 else None for code in earned}
+
+
+#: An ending with this outcome never passes, whatever the scores.
+FAILING_OUTCOMES = ("escalation",)
+
+
+def assessed(scores_: dict) -> list[int]:
+    return [v for v in (scores_ or {}).values() if v is not None]
+
+
+def passes(scores_: dict, outcome: str | None, pass_mark: int) -> bool:
+    """A finished run passes at `pass_mark` when it did not end in escalation, at least one competency was
+    assessed, and every assessed competency reaches the mark."""
+    values = assessed(scores_)
+    return outcome not in FAILING_OUTCOMES and bool(values) and all(v >= pass_mark for v in values)

@@ -10,6 +10,7 @@ from academy.accounts.models import User
 from academy.content.loader import current_standard
 from academy.content.models import Item, ItemKind, Track
 from academy.extensions import db
+from academy.scenarios import engine
 from academy.scenarios.models import RunStatus, ScenarioRun
 
 #: Used when no pass mark is given and no standard is loaded.
@@ -18,13 +19,15 @@ DEFAULT_PASS_MARK = 60
 
 @dataclass
 class ScenarioEvidence:
-    """The best finished run of one scenario (by its weakest competency, then its average, then the latest)."""
+    """The best finished run of one scenario: not an escalation if possible, then by its weakest assessed
+    competency, then its average, then the latest."""
 
     key: str
     title: dict
     run_id: int
     item_id: int
-    #: Per-competency percentage of the best achievable, e.g. {"COMM-1": 78, "ETH-1": 100}.
+    #: Per-competency percentage of the best achievable on the path, e.g. {"COMM-1": 78, "ETH-2": None}
+    #: (None: no decision on that path could earn points in it).
     scores: dict
     outcome: str | None
     completed_at: dt.datetime
@@ -35,20 +38,22 @@ class ScenarioEvidence:
 
     @property
     def weakest(self) -> int:
-        return min(self.scores.values()) if self.scores else 0
+        """The lowest score among the competencies assessed on the run's path."""
+        return min(engine.assessed(self.scores), default=0)
 
     def passes(self, pass_mark: int) -> bool:
-        """Every competency the scenario scores reaches the pass mark."""
-        return bool(self.scores) and all(v >= pass_mark for v in self.scores.values())
+        """Not an escalation, and every competency assessed on the path reaches the pass mark."""
+        return engine.passes(self.scores, self.outcome, pass_mark)
 
     def failing(self, pass_mark: int | None = None) -> list[str]:
         mark = self.pass_mark if pass_mark is None else pass_mark
-        return [code for code, v in self.scores.items() if v < mark]
+        return [code for code, v in self.scores.items() if v is not None and v < mark]
 
 
 def _rank(run: ScenarioRun) -> tuple:
-    values = list((run.scores or {}).values()) or [0]
-    return (min(values), sum(values) / len(values), run.completed_at, run.id)
+    values = engine.assessed(run.scores) or [0]
+    return (run.outcome not in engine.FAILING_OUTCOMES, min(values), sum(values) / len(values), run.completed_at,
+            run.id)
 
 
 def default_pass_mark() -> int:

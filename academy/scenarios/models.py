@@ -60,7 +60,8 @@ class ScenarioRun(db.Model):
     path: Mapped[list] = mapped_column(sa.JSON, default=list)
     #: Competency points earned so far, e.g. {"COMM-1": 3, "ETH-1": -1}.
     points: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    #: Per-competency percentage of the best achievable (set when the run ends).
+    #: Per-competency percentage of the best achievable on the path taken, None where not assessed (set when
+    #: the run ends; see academy.scenarios.engine.scores).
     scores: Mapped[dict | None] = mapped_column(sa.JSON)
     #: agreement | partial | escalation | referral, once ended.
     outcome: Mapped[str | None] = mapped_column(sa.String(20))

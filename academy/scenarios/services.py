@@ -116,7 +116,7 @@ def _finish(run: ScenarioRun, user: User) -> None:
     defn = run.definition
     run.status = RunStatus.COMPLETED
     run.outcome = defn["nodes"][run.current_node]["outcome"]
-    run.scores = engine.scores(defn, run.points)
+    run.scores = engine.scores(defn, run.path)
     run.completed_at = utcnow()
     if learning.get_enrolment(user, run.item.course) is not None:
         learning.complete_item(user, run.item)

@@ -11,7 +11,7 @@ from academy.core.errors import DomainError
 from academy.core.i18n import current_locale
 from academy.extensions import db
 from academy.learning import services as learning
-from academy.scenarios import evidence, grading, services
+from academy.scenarios import engine, evidence, grading, services
 from academy.scenarios.forms import ReflectionForm, grade_form
 from academy.scenarios.graph import render_svg
 
@@ -34,9 +34,11 @@ def _competency_titles() -> dict[str, dict]:
     return {c.code: c.title for c in standard.competencies} if standard is not None else {}
 
 
-def _tracks():
+def _verdicts(run) -> list:
+    """Each track of the current standard with whether this finished run passes at its pass mark."""
     standard = current_standard()
-    return list(standard.tracks) if standard is not None else []
+    tracks = list(standard.tracks) if standard is not None else []
+    return [(t, engine.passes(run.scores, run.outcome, t.pass_mark)) for t in tracks]
 
 
 @bp.app_context_processor
@@ -95,7 +97,7 @@ def _render_debrief(run):
     graph = render_svg(defn, path=services.visited_nodes(run), current=run.current_node, locale=current_locale(),
                        id_prefix=f"run{run.id}", title=_("Your path through the scenario"))
     return render_template("scenarios/debrief.html", run=run, defn=defn, item=item, course=item.course,
-                           entries=services.transcript(run), titles=_competency_titles(), tracks=_tracks(),
+                           entries=services.transcript(run), titles=_competency_titles(), verdicts=_verdicts(run),
                            graph=graph, next_item=next_item, can_replay=services.may_play(current_user, item)
                            and not item.is_retired)
 
@@ -181,7 +183,7 @@ def _render_review(run, forms=None, status: int = 200):
                        id_prefix=f"run{run.id}", title=_("The trainee's path through the scenario"))
     return render_template("scenarios/manage_run.html", run=run, defn=defn, item=run.item, course=run.item.course,
                            entries=services.transcript(run), forms=forms, titles=_competency_titles(),
-                           tracks=_tracks(), graph=graph), status
+                           verdicts=_verdicts(run), graph=graph), status
 
 
 @bp.route("/manage/scenarios/runs/<int:run_id>")

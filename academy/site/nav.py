@@ -14,7 +14,7 @@ ENTRIES = [
     ("learning.catalogue", _l("Courses")),
     ("learning.dashboard", _l("My learning")),
     ("manage.index", _l("Teaching")),
-    ("certificates.admin_index", _l("Certification")),
+    ("learning.cohorts", _l("Cohorts")),
     ("accounts.users", _l("Users")),
 ]
 

@@ -90,7 +90,42 @@ def test_best_points_fall_back_to_ignoring_conditions_on_huge_searches(defn, mon
 
 def test_max_points_are_stored_with_the_definition(defn):
     assert defn["max_points"] == {"COMM-1": 5, "ETH-1": 3}
-    assert engine.scores(defn, {"COMM-1": 3, "ETH-1": -1}) == {"COMM-1": 60, "ETH-1": 0}
+
+
+def _walk(defn, choices):
+    pos = engine.start(defn)
+    for c in choices:
+        if defn["nodes"][pos.node]["kind"] == "reflection":
+            pos = engine.reflect(defn, pos)
+        pos = engine.choose(defn, pos, c)
+    return pos
+
+
+def test_scores_compare_with_the_best_at_the_decisions_met(defn):
+    # listen (2 of 2, 1 of 1), impose (0 of 2, -1 of 1), reality-test (1 of 1, 1 of 1)
+    pos = _walk(defn, [0, 1, 0])
+    assert pos.finished and pos.points == {"COMM-1": 3, "ETH-1": 1}
+    assert engine.scores(defn, pos.path) == {"COMM-1": 60, "ETH-1": 33}
+    assert engine.scores(defn, _walk(defn, [0, 0, 0]).path) == {"COMM-1": 100, "ETH-1": 100}
+
+
+def test_a_competency_no_decision_on_the_path_could_earn_is_not_assessed(defn):
+    changed = copy.deepcopy(defn)
+    for node in ("first-move", "second-move"):
+        for ch in changed["nodes"][node]["choices"]:
+            ch["effects"].pop("ETH-1", None)
+    walkout = _walk(changed, [1, 1])
+    assert engine.scores(changed, walkout.path) == {"COMM-1": 25, "ETH-1": None}
+    # On the long path the closing decision assesses ETH-1.
+    assert engine.scores(changed, _walk(changed, [0, 0, 0]).path) == {"COMM-1": 100, "ETH-1": 100}
+
+
+def test_pass_needs_every_assessed_competency_and_no_escalation():
+    assert engine.passes({"COMM-1": 70, "ETH-1": None}, "agreement", 70)
+    assert not engine.passes({"COMM-1": 69, "ETH-1": 100}, "agreement", 70)
+    assert not engine.passes({"COMM-1": 100, "ETH-1": 100}, "escalation", 70)
+    assert engine.passes({"COMM-1": 100}, "referral", 70)
+    assert not engine.passes({"COMM-1": None}, "agreement", 0)
 
 
 def test_every_shipped_scenario_can_be_played_to_an_ending_by_always_taking_the_first_choice(app):
@@ -105,5 +140,6 @@ def test_every_shipped_scenario_can_be_played_to_an_ending_by_always_taking_the_
             pos = engine.reflect(defn, pos) if defn["nodes"][pos.node]["kind"] == "reflection" else \
                 engine.choose(defn, pos, 0)
         assert pos.finished, path.name
-        scores = engine.scores(defn, pos.points)
-        assert set(scores) == set(defn["competencies"]) and all(0 <= v <= 100 for v in scores.values())
+        scores = engine.scores(defn, pos.path)
+        assert set(scores) == set(defn["competencies"])
+        assert all(v is None or 0 <= v <= 100 for v in scores.values()) and engine.assessed(scores)

@@ -45,7 +45,7 @@ def test_unfinished_runs_are_not_evidence(enrolled, scenario_item):
 
 
 def test_best_finished_run_per_scenario_with_scores(enrolled, scenario_item):
-    weak = _play(enrolled, scenario_item, [1, 1])          # COMM-1 20%, ETH-1 0%
+    weak = _play(enrolled, scenario_item, [1, 1])          # COMM-1 25%, ETH-1 0%, walkout
     strong = _play(enrolled, scenario_item, [0, 0, 0])     # 100% each
     _play(enrolled, scenario_item, [0, 1, 1])              # a later, weaker run does not replace the best
     ev = services.scenario_evidence(enrolled, pass_mark=70)["fixture-dispute"]
@@ -61,6 +61,13 @@ def test_pass_needs_every_competency_at_the_mark(enrolled, scenario_item):
     assert ev.scores == {"COMM-1": 60, "ETH-1": 33}
     assert not ev.passed and ev.failing() == ["ETH-1"]
     assert ev.passes(30) and not ev.passes(61)
+
+
+def test_an_escalation_is_never_the_best_run_nor_a_pass(enrolled, scenario_item):
+    calm = _play(enrolled, scenario_item, [0, 1, 0])   # 60% / 33%, agreement
+    _play(enrolled, scenario_item, [1, 1])               # escalation
+    ev = services.scenario_evidence(enrolled, pass_mark=0)["fixture-dispute"]
+    assert ev.run_id == calm.id and ev.passed
 
 
 def test_default_pass_mark_is_the_lowest_track_mark(enrolled, scenario_item):

@@ -65,8 +65,8 @@ def test_state_conditioned_branch_takes_the_walkout(client, trainee, player):
     assert run.state["tension"] == 10
     assert [e["node"] for e in run.path][-3:] == ["second-move", "check", "walkout"]
     assert run.status == RunStatus.COMPLETED and run.outcome == "escalation"
-    # COMM-1: 1 of the best 5 points; ETH-1 below zero counts as 0%.
-    assert run.scores == {"COMM-1": 20, "ETH-1": 0}
+    # At the two decisions met, COMM-1: 1 of the best 2 + 2 points; ETH-1 below zero counts as 0%.
+    assert run.scores == {"COMM-1": 25, "ETH-1": 0}
     html = player.page()
     assert "The parties walked out." in html and "Escalation" in html
 
@@ -175,7 +175,8 @@ def test_a_loop_marked_in_the_scenario_can_be_taken(client, trainee, player):
     run = player.run()
     assert run.status == RunStatus.COMPLETED and [r.text for r in run.reflections] == ["First round.",
                                                                                       "Second round."]
-    assert run.scores == {"COMM-1": 100, "ETH-1": 100}  # a repetition never scores above the best
+    # "Talk it over again" earns nothing where reality-testing would have earned (1, 1): 7 of 8 and 4 of 5.
+    assert run.scores == {"COMM-1": 88, "ETH-1": 80}
 
 
 def test_replay_starts_a_new_run_and_keeps_the_old(client, trainee, player):
