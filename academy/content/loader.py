@@ -57,6 +57,8 @@ class ParsedItem:
     body: dict | None = None
     data: dict | None = None
     content_hash: str = ""
+    #: locale → file path as reported in problems (lessons).
+    sources: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -89,8 +91,9 @@ def _hash(obj) -> str:
 
 
 def _rel(path: Path, root: Path) -> str:
+    """The path as reported in problems: relative to the folder that holds the checked tree."""
     try:
-        return str(path.relative_to(root.parent if root.is_dir() else root.parent))
+        return str(path.relative_to(root.parent))
     except ValueError:
         return str(path)
 
@@ -193,19 +196,17 @@ def _parse_lesson(files: dict[str, Path], key: str, position: int, root: Path, p
     for loc in set(files) - set(LOCALES):
         problems.append(Problem(_rel(files[loc], root), 1, "locale", f"unknown locale '{loc}' (use kk, ru, en)"))
     return ParsedItem(key=key, kind=ItemKind.LESSON, position=position, title=title, competencies=[], body=body,
-                      content_hash=_hash(body))
+                      content_hash=_hash(body), sources={loc: _rel(p, root) for loc, p in files.items()})
 
 
-def _check_links(course: ParsedCourse, root: Path, course_dir: Path, problems: list[Problem]) -> None:
+def _check_links(course: ParsedCourse, problems: list[Problem]) -> None:
     lesson_keys = {i.key for m in course.modules for i in m.items if i.kind == ItemKind.LESSON}
     for m in course.modules:
         for item in m.items:
             if item.kind != ItemKind.LESSON:
                 continue
             for loc, text in (item.body or {}).items():
-                rel = _rel(course_dir / f"{m.position:02d}-{m.key}" / f"{item.position:02d}-{item.key}.{loc}.md",
-                           root)
-                rel = next((str(p) for p in [rel]), rel)
+                rel = item.sources[loc]
                 for n, line in enumerate(text.splitlines(), 1):
                     for target in LESSON_LINK.findall(line):
                         if target not in lesson_keys:
@@ -344,7 +345,7 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     course.modules.sort(key=lambda x: (x.position, x.key))
     if not course.modules:
         problems.append(Problem(_rel(course_file, root), 1, "modules", "a course needs at least one module"))
-    _check_links(course, root, course_dir, problems)
+    _check_links(course, problems)
     from academy.quizzes.schema import check_course_bank
 
     problems.extend(check_course_bank(quiz_docs))

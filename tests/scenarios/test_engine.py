@@ -143,3 +143,23 @@ def test_every_shipped_scenario_can_be_played_to_an_ending_by_always_taking_the_
         scores = engine.scores(defn, pos.path)
         assert set(scores) == set(defn["competencies"])
         assert all(v is None or 0 <= v <= 100 for v in scores.values()) and engine.assessed(scores)
+
+
+def test_every_shipped_scenario_can_be_passed_at_the_strictest_pass_mark(app):
+    # Taking, at each decision, the choice with the most points in total reaches a passing ending.
+    from academy.content.loader import current_standard
+    from tests.scenarios.test_graph import SHIPPED, _definition
+
+    strictest = max(t.pass_mark for t in current_standard().tracks)
+    for path in SHIPPED:
+        defn = _definition(app, path)
+        pos = engine.start(defn)
+        while not pos.finished:
+            node = defn["nodes"][pos.node]
+            if node["kind"] == "reflection":
+                pos = engine.reflect(defn, pos)
+                continue
+            best = max(range(len(node["choices"])), key=lambda i: sum(node["choices"][i]["effects"].values()))
+            pos = engine.choose(defn, pos, best)
+        outcome = defn["nodes"][pos.node]["outcome"]
+        assert engine.passes(engine.scores(defn, pos.path), outcome, strictest), path.name
