@@ -40,7 +40,7 @@ def _progress(user: User) -> None:
     if course is None:
         return
     learning.enrol(user, course)
-    lessons = [i for i in learning.course_items(course) if i.kind == ItemKind.LESSON]
+    lessons = [learning.get_item(course, i.key) for i in learning.course_items(course) if i.kind == ItemKind.LESSON]
     for item in lessons[:2]:
         learning.complete_item(user, item)
     if len(lessons) > 2:

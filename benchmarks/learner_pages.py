@@ -72,7 +72,7 @@ def main() -> None:
                                        "password": "Kelisim-trainee-2026"}).encode()
         opener.open("http://127.0.0.1:8091/login", data=data).read()
         cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-        pages = {"lesson": "/courses/mediation-prevention/sources-of-tension", "dashboard": "/learning",
+        pages = {"home": "/", "lesson": "/courses/mediation-prevention/sources-of-tension", "dashboard": "/learning",
                  "course": "/courses/mediation-prevention", "catalogue": "/courses"}
         sizes = {k: len(opener.open("http://127.0.0.1:8091" + v).read()) for k, v in pages.items()}
         body = tmp / "body.html"

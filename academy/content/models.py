@@ -145,12 +145,13 @@ class Item(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[dict] = mapped_column(LocalizedText)
     competencies: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The three large columns are deferred: outlines and progress list many items but read none of their text.
     #: Lesson Markdown per locale.
-    body: Mapped[dict | None] = mapped_column(LocalizedText)
+    body: Mapped[dict | None] = mapped_column(LocalizedText, deferred=True)
     #: Lesson HTML per locale, rendered and sanitised once per version at load time.
-    html: Mapped[dict | None] = mapped_column(LocalizedText)
+    html: Mapped[dict | None] = mapped_column(LocalizedText, deferred=True)
     #: Quiz or scenario definition as validated from its file.
-    data: Mapped[dict | None] = mapped_column(sa.JSON)
+    data: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
     #: Bumped whenever the content changes; evidence records the version it was made on.
     version: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(sa.String(64), default="")

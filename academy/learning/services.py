@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from academy.accounts.models import User
 from academy.content.loader import current_standard
@@ -38,32 +38,79 @@ def get_course(key: str) -> Course:
     return course
 
 
-def course_outline(course: Course) -> list[tuple[Module, list[Item]]]:
-    """Active modules with their active items, in order (two queries)."""
+@dataclass(frozen=True)
+class ItemRef:
+    """What outlines, progress and navigation need of an item, without its text (cached per content version)."""
+
+    id: int
+    key: str
+    kind: str
+    title: dict
+    module_id: int | None
+    position: int
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    id: int
+    key: str
+    title: dict
+    summary: dict
+    competencies: tuple
+    hours_lecture: int
+    hours_practice: int
+
+    @property
+    def hours_total(self) -> int:
+        return self.hours_lecture + self.hours_practice
+
+
+@dataclass(frozen=True)
+class Outline:
+    modules: tuple[tuple[ModuleRef, tuple[ItemRef, ...]], ...]
+    #: Course-level items (the final assessment), after the modules.
+    extra: tuple[ItemRef, ...]
+
+    @property
+    def items(self) -> list[ItemRef]:
+        return [i for _, items in self.modules for i in items] + list(self.extra)
+
+
+#: course id → (content hash, outline). Content changes only through the loader, which changes the hash.
+_OUTLINES: dict[int, tuple[str, Outline]] = {}
+
+
+def outline(course: Course) -> Outline:
+    """The active modules and items of a course, in order; two queries on a miss, none on a hit."""
+    cached = _OUTLINES.get(course.id)
+    if cached is not None and cached[0] == course.content_hash:
+        return cached[1]
     modules = db.session.scalars(sa.select(Module).where(Module.course_id == course.id,
                                                          Module.is_retired.is_(False))
                                  .order_by(Module.position, Module.id)).all()
-    items = db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.is_retired.is_(False))
-                               .order_by(Item.position, Item.id)).all()
-    by_module: dict[int | None, list[Item]] = {}
-    for item in items:
-        by_module.setdefault(item.module_id, []).append(item)
-    outline = [(m, by_module.get(m.id, [])) for m in modules]
-    return outline
+    rows = db.session.execute(sa.select(Item.id, Item.key, Item.kind, Item.title, Item.module_id, Item.position)
+                              .where(Item.course_id == course.id, Item.is_retired.is_(False))
+                              .order_by(Item.position, Item.id)).all()
+    by_module: dict[int | None, list[ItemRef]] = {}
+    for row in rows:
+        by_module.setdefault(row.module_id, []).append(ItemRef(*row))
+    result = Outline(
+        tuple((ModuleRef(m.id, m.key, m.title, m.summary, tuple(m.competencies or ()), m.hours_lecture,
+                         m.hours_practice), tuple(by_module.get(m.id, ()))) for m in modules),
+        tuple(by_module.get(None, ())))
+    _OUTLINES[course.id] = (course.content_hash, result)
+    return result
 
 
-def course_items(course: Course) -> list[Item]:
+def course_items(course: Course) -> list[ItemRef]:
     """Active items in reading order: module by module, then course-level items (the final assessment)."""
-    outline = course_outline(course)
-    ordered = [i for _, items in outline for i in items]
-    finals = db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.module_id.is_(None),
-                                                      Item.is_retired.is_(False)).order_by(Item.position)).all()
-    return ordered + list(finals)
+    return outline(course).items
 
 
 def get_item(course: Course, key: str) -> Item:
+    """The active item with this key, its lesson HTML loaded with it; DomainError(404) otherwise."""
     item = db.session.scalar(sa.select(Item).where(Item.course_id == course.id, Item.key == key,
-                                                   Item.is_retired.is_(False)))
+                                                   Item.is_retired.is_(False)).options(undefer(Item.html)))
     if item is None:
         raise DomainError(_l("This lesson does not exist."), status=404)
     return item
@@ -119,15 +166,15 @@ def completed_ids(user: User, course_ids=None) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
-def neighbours(items: list[Item], item: Item) -> tuple[Item | None, Item | None]:
+def neighbours(items: list[ItemRef], item) -> tuple[ItemRef | None, ItemRef | None]:
     idx = next((i for i, x in enumerate(items) if x.id == item.id), None)
     if idx is None:
         return None, None
     return (items[idx - 1] if idx > 0 else None), (items[idx + 1] if idx + 1 < len(items) else None)
 
 
-def resume_item(user: User, course: Course, *, items: list[Item] | None = None, done: set[int] | None = None,
-                enrolment: Enrolment | None = None) -> Item | None:
+def resume_item(user: User, course: Course, *, items: list[ItemRef] | None = None,
+                done: set[int] | None = None, enrolment: Enrolment | None = None) -> ItemRef | None:
     """Where to continue: the last opened item if unfinished, else the first unfinished item after it."""
     items = course_items(course) if items is None else items
     if not items:
@@ -148,8 +195,8 @@ def resume_item(user: User, course: Course, *, items: list[Item] | None = None, 
 
 @dataclass
 class ModuleProgress:
-    module: Module
-    items: list[Item]
+    module: ModuleRef
+    items: tuple[ItemRef, ...]
     done: set[int]
 
     @property
@@ -170,7 +217,7 @@ class ModuleProgress:
 class CourseProgress:
     course: Course
     modules: list[ModuleProgress]
-    extra: list[Item] = field(default_factory=list)
+    extra: tuple[ItemRef, ...] = ()
     done: set[int] = field(default_factory=set)
 
     @property
@@ -195,12 +242,10 @@ class CourseProgress:
 
 
 def course_progress(user: User | None, course: Course, *, done: set[int] | None = None) -> CourseProgress:
-    outline = course_outline(course)
+    o = outline(course)
     if done is None:
         done = completed_ids(user, [course.id]) if user is not None and user.is_authenticated else set()
-    extra = db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.module_id.is_(None),
-                                                     Item.is_retired.is_(False))).all()
-    return CourseProgress(course, [ModuleProgress(m, items, done) for m, items in outline], list(extra), done)
+    return CourseProgress(course, [ModuleProgress(m, items, done) for m, items in o.modules], o.extra, done)
 
 
 @dataclass
@@ -229,7 +274,7 @@ def dashboard(user: User) -> tuple[list[tuple[Enrolment, CourseProgress, Item | 
     rows = []
     for e in enrolments:
         progress = course_progress(user, e.course, done=done)
-        items = [i for m in progress.modules for i in m.items] + progress.extra
+        items = [i for m in progress.modules for i in m.items] + list(progress.extra)
         rows.append((e, progress, resume_item(user, e.course, items=items, done=done, enrolment=e)))
     standard = current_standard()
     tracks = []

@@ -90,11 +90,12 @@ def item(course_key: str, item_key: str):
         return redirect(url_for("quizzes.quiz", course_key=c.key, item_key=it.key))
     if it.kind == ItemKind.SCENARIO and "scenarios.scenario" in current_app.view_functions:
         return redirect(url_for("scenarios.scenario", course_key=c.key, item_key=it.key))
-    items = services.course_items(c)
+    outline = services.outline(c)
+    items = outline.items
     prev_item, next_item = services.neighbours(items, it)
     done = services.completed_ids(current_user, [c.id])
     html = resolve(it.html, current_locale())
-    module = it.module
+    module = next((m for m, _ in outline.modules if m.id == it.module_id), None)
     return render_template("learning/lesson.html", course=c, item=it, module=module, html=html, items=items,
                            prev_item=prev_item, next_item=next_item, done=done, enrolment=enrolment)
 

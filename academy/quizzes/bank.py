@@ -68,9 +68,6 @@ def sync_course_bank(course: Course) -> dict[str, int]:
 
 def sync_banks() -> list[str]:
     """Synchronise the bank of every course from its quiz items; call after loading content. Flushes only."""
-    if not sa.inspect(db.session.connection()).has_table(Question.__tablename__):
-        # A database migrated before the quiz tables existed: nothing to sync until `academy init` upgrades it.
-        return ["banks: skipped (the quiz tables do not exist yet; run `academy init`)"]
     lines = []
     for course in db.session.scalars(sa.select(Course).order_by(Course.position, Course.id)):
         counts = sync_course_bank(course)

@@ -14,9 +14,12 @@ class GiftImportForm(FlaskForm):
                      description=_l("Moodle GIFT, UTF-8. Texts in kk, ru and en as multi-language spans; "
                                     "tag each question with its competency: // [tag:PREV-1] [tag:difficulty-2]."))
     competency = SelectField(_l("Competency for untagged questions"), validators=[Optional()])
-    difficulty = SelectField(_l("Difficulty for untagged questions"), validators=[Optional()],
-                             choices=[("", "—"), ("1", _l("1 (easy)")), ("2", _l("2 (medium)")),
-                                      ("3", _l("3 (hard)"))])
+    difficulty = SelectField(_l("Difficulty for untagged questions"), validators=[Optional()])
+
+    def fill_choices(self, competencies: list[tuple[str, str]]) -> GiftImportForm:
+        self.competency.choices = [("", "—")] + competencies
+        self.difficulty.choices = [("", "—"), ("1", _l("1 (easy)")), ("2", _l("2 (medium)")), ("3", _l("3 (hard)"))]
+        return self
 
 
 class ReflectionGradeForm(FlaskForm):

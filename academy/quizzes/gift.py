@@ -212,13 +212,15 @@ def _answer_block(q: _Q, block: str, data: dict, meta: dict) -> None:
 
 
 def _choice(q: _Q, items: list[tuple[str, str]], data: dict) -> None:
-    weighted = any(m == "~" and _weight(raw)[0] is not None for m, raw in items)
+    # Moodle's reading: with an "=" answer it is single choice (weights on "~" are partial credit, which we do not
+    # have); without one, weighted "~" answers make a multiple-choice question.
+    weighted = all(m == "~" for m, _ in items) and any(_weight(raw)[0] is not None for _, raw in items)
     options = []
     for marker, raw in items:
         weight, rest = _weight(raw)
         text, *fb = split_on(rest, "#")
         correct = marker == "=" or (weight or 0) > 0
-        if not weighted and weight is not None and 0 < weight < 100:
+        if not weighted and weight is not None and weight not in (0, 100):
             q.error(f"partial credit ({weight:g}%) in a single-choice question cannot be imported")
         option = {"text": q.text(text, "an answer"), "correct": correct}
         if fb and unescape(fb[0]).strip():

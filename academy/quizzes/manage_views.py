@@ -28,11 +28,9 @@ def _quiz_items(course) -> list[Item]:
 
 
 def _import_form() -> GiftImportForm:
-    form = GiftImportForm()
     titles = competency_titles()
-    form.competency.choices = [("", "—")] + [(code, f"{code} · {resolve(t, current_locale()).text}")
-                                             for code, t in titles.items()]
-    return form
+    return GiftImportForm().fill_choices([(code, f"{code} · {resolve(t, current_locale()).text}")
+                                          for code, t in titles.items()])
 
 
 @bp.route("/manage/quizzes/<course_key>")

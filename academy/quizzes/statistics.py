@@ -102,7 +102,9 @@ def quiz_statistics(item: Item, locale: str) -> QuizStats:
             discrimination=_pearson(xs, ys),
             versions=sorted({a.version.number for a, _ in rows}),
             choices=choices, pending=sum(1 for a, _ in rows if a.needs_grading)))
-    stats.sort(key=lambda s: s.question.key)
+    listed = [q["key"] for q in (item.data or {}).get("questions", [])]
+    stats.sort(key=lambda s: (listed.index(s.question.key) if s.question.key in listed else len(listed),
+                              s.question.key))
     percents = [a.percent for a in attempts if a.percent is not None]
     return QuizStats(item=item, attempts=len(attempts),
                      mean=round(sum(percents) / len(percents), 1) if percents else None,

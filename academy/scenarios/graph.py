@@ -12,6 +12,9 @@ NODE_W, NODE_H = 156, 46
 GAP_X, GAP_Y = 22, 42
 MARGIN = 16
 LOOP_BULGE = 46
+#: Space on each side for links that skip rows (drawn in a lane beside the nodes, not through them).
+LANE = 40
+LANE_STEP = 7
 MAX_LABEL = 22
 
 
@@ -102,14 +105,18 @@ def render_svg(defn: dict, *, path: list[str] | None = None, current: str | None
     path = list(path or [])
     visited = set(path)
     taken = {(a, b) for a, b in zip(path, path[1:])}
-    width = max(len(r) for r in rows) * (NODE_W + GAP_X) - GAP_X + 2 * MARGIN + LOOP_BULGE
+    width = max(len(r) for r in rows) * (NODE_W + GAP_X) - GAP_X + 2 * MARGIN + 2 * LANE + LOOP_BULGE
     height = len(rows) * (NODE_H + GAP_Y) - GAP_Y + 2 * MARGIN
     pos: dict[str, tuple[float, float]] = {}
+    row_of: dict[str, int] = {}
     for r, row in enumerate(rows):
         row_w = len(row) * (NODE_W + GAP_X) - GAP_X
         x0 = (width - LOOP_BULGE - row_w) / 2
         for i, key in enumerate(row):
             pos[key] = (x0 + i * (NODE_W + GAP_X), MARGIN + r * (NODE_H + GAP_Y))
+            row_of[key] = r
+    middle = (width - LOOP_BULGE) / 2
+    lanes = {"left": 0, "right": 0}
 
     p = escape(id_prefix)
     label = title or _("Map of the scenario")
@@ -134,7 +141,18 @@ def render_svg(defn: dict, *, path: list[str] | None = None, current: str | None
             drawn.add((key, target))
             (x1, y1), (x2, y2) = pos[key], pos[target]
             is_taken = (key, target) in taken
-            if y2 > y1:
+            if y2 > y1 and row_of[target] - row_of[key] > 1:
+                # Skips rows: down a lane beside the rows it passes, so it never crosses a node.
+                sx, sy, tx, ty = x1 + NODE_W / 2, y1 + NODE_H, x2 + NODE_W / 2, y2
+                between = [pos[k][0] for r in rows[row_of[key] + 1:row_of[target]] for k in r]
+                side = "left" if (sx + tx) / 2 <= middle else "right"
+                lanes[side] += 1
+                step = LANE_STEP * ((lanes[side] - 1) % 5)
+                lx = (min(between) - 14 - step) if side == "left" else (max(between) + NODE_W + 14 + step)
+                top, bottom = sy + GAP_Y / 2, ty - GAP_Y / 2
+                d = (f"M{sx:.0f},{sy:.0f} C{sx:.0f},{top:.0f} {lx:.0f},{sy:.0f} {lx:.0f},{top + 8:.0f} "
+                     f"L{lx:.0f},{bottom - 8:.0f} C{lx:.0f},{ty:.0f} {tx:.0f},{bottom:.0f} {tx:.0f},{ty - 2:.0f}")
+            elif y2 > y1:
                 sx, sy, tx, ty = x1 + NODE_W / 2, y1 + NODE_H, x2 + NODE_W / 2, y2
                 dy = (ty - sy) / 2
                 d = f"M{sx:.0f},{sy:.0f} C{sx:.0f},{sy + dy:.0f} {tx:.0f},{ty - dy:.0f} {tx:.0f},{ty - 2:.0f}"

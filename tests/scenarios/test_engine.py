@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from academy.content.schema import load_yaml
 from academy.scenarios import engine
-from academy.scenarios.schema import check_scenario
 
 FIXTURE = (Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "courses" / "scenario-course" / "01-role-play"
            / "01-fixture-dispute.scenario.yaml")

@@ -1,0 +1,140 @@
+"""Real concurrent requests (threads, separate connections) on one run: two starts make one run in progress, and
+two clicks on the same step apply once. On SQLite and on PostgreSQL (ACADEMY_TEST_DATABASE_URL)."""
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from academy import create_app
+from academy.content.loader import load_tree
+from academy.content.models import Course, Item
+from academy.core.db import write_intent
+from academy.core.errors import DomainError
+from academy.extensions import db
+from academy.learning import services as learning
+from academy.scenarios import engine, services
+from academy.scenarios.models import RunStatus, ScenarioRun, ScenarioVersion
+from tests.conftest import FIXTURE_COURSES, database_url, make_config
+
+pytestmark = pytest.mark.concurrency
+
+
+@pytest.fixture
+def own_app(tmp_path):
+    app = create_app(make_config(tmp_path, database_url(tmp_path, "scenconc"),
+                                 ACADEMY_COURSES_PATH=str(FIXTURE_COURSES)))
+    with app.app_context():
+        db.create_all()
+        with write_intent():
+            load_tree(FIXTURE_COURSES)
+            from academy.accounts import services as accounts
+
+            user = accounts.create_user("player@example.kz", "Correct-horse-battery-9", full_name="Player",
+                                        roles=["trainee"], region="astana", working_languages=["kk"], language=None)
+            learning.enrol(user, db.session.scalar(sa.select(Course).where(Course.key == "scenario-course")))
+            db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _ids(app):
+    with app.app_context():
+        item_id = db.session.scalar(sa.select(Item.id).where(Item.key == "fixture-dispute"))
+        user_id = db.session.scalar(sa.text("SELECT id FROM users WHERE email = 'player@example.kz'"))
+        db.session.remove()
+        return user_id, item_id
+
+
+def _race(app, n, work):
+    """Run work() in n threads at the same moment, each in its own app context, session and connection."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def run(i):
+        with app.app_context():
+            try:
+                with write_intent():
+                    barrier.wait()
+                    results[i] = work()
+                    db.session.commit()
+            except DomainError as e:
+                db.session.rollback()
+                results[i] = e.status
+            except Exception as e:  # noqa: BLE001 - reported by the assertion below
+                db.session.rollback()
+                results[i] = repr(e)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_two_concurrent_starts_make_one_run(own_app):
+    from academy.accounts.models import User
+
+    user_id, item_id = _ids(own_app)
+
+    def start():
+        return services.start_run(db.session.get(User, user_id), db.session.get(Item, item_id)).id
+
+    results = _race(own_app, 2, start)
+    assert all(isinstance(r, int) for r in results), results
+    assert results[0] == results[1]
+    with own_app.app_context():
+        runs = db.session.scalars(sa.select(ScenarioRun).where(ScenarioRun.user_id == user_id)).all()
+        assert len(runs) == 1 and runs[0].status == RunStatus.IN_PROGRESS
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ScenarioVersion)) == 1
+
+
+def test_two_clicks_on_the_same_step_apply_once(own_app, monkeypatch):
+    from academy.accounts.models import User
+
+    user_id, item_id = _ids(own_app)
+    with own_app.app_context(), write_intent():
+        run = services.start_run(db.session.get(User, user_id), db.session.get(Item, item_id))
+        db.session.commit()
+        run_id, step = run.id, len(run.path)
+        db.session.remove()
+
+    real = engine.choose
+
+    def slow_choose(*args, **kwargs):
+        time.sleep(0.3)  # hold the first transaction open while the second click arrives
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "choose", slow_choose)
+
+    def click(choice):
+        def go():
+            user = db.session.get(User, user_id)
+            services.choose(services.get_run(run_id, user, for_update=True), user, step=step, choice=choice)
+            return f"chose {choice}"
+        return go
+
+    clicks = iter([click(0), click(2)])
+    lock = threading.Lock()
+
+    def next_click():
+        with lock:
+            fn = next(clicks)
+        return fn()
+
+    results = _race(own_app, 2, next_click)
+    assert sorted(map(str, results))[0] == "409" and str(sorted(map(str, results))[1]).startswith("chose"), results
+    with own_app.app_context():
+        run = db.session.get(ScenarioRun, run_id)
+        decisions = [e for e in run.path if e["kind"] == "decision"]
+        assert len(decisions) == 1 and run.current_node == "second-move"
+        expected = {0: {"tension": 4, "trust-aigul": 7, "trust-boris": 5},
+                    2: {"tension": 9, "trust-aigul": 2, "trust-boris": 5}}[decisions[0]["choice"]]
+        assert run.state == expected
