@@ -39,7 +39,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     role_rows: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan",
-                                                     lazy="joined")
+                                                     lazy="selectin")
 
     @property
     def roles(self) -> set[Role]:

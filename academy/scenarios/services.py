@@ -108,6 +108,7 @@ def _position(run: ScenarioRun) -> engine.Position:
 def _store(run: ScenarioRun, pos: engine.Position, user: User) -> None:
     run.current_node, run.state, run.points, run.path = pos.node, pos.state, pos.points, pos.path
     run.updated_at = utcnow()
+    learning.record_position(user, run.item)  # "Continue" on the dashboard leads back to the role-play
     if pos.finished:
         _finish(run, user)
 

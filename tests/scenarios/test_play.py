@@ -310,3 +310,12 @@ def test_steps_need_the_csrf_token(client, trainee, player, csrf_client):
     r = client.post(SCENARIO_URL + "/start")
     assert r.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScenarioRun)) == 0
+
+
+def test_the_dashboard_continue_button_leads_back_to_an_unfinished_role_play(client, trainee, player,
+                                                                              scenario_course):
+    player.start()
+    player.choose(0)
+    assert learning.resume_item(trainee, scenario_course).key == "fixture-dispute"
+    r = client.get("/courses/scenario-course/resume")
+    assert r.headers["Location"].endswith("/courses/scenario-course/fixture-dispute")
