@@ -216,9 +216,9 @@ class Checker:
             self.add(full, "must be a non-empty list of competency codes")
             return []
         for i, code in enumerate(value):
-            if code not in known:
+            if not isinstance(code, str) or code not in known:
                 self.add(f"{full}[{i}]", f"unknown competency code '{code}'")
-        return [c for c in value if c in known]
+        return [c for c in value if isinstance(c, str) and c in known]
 
     def mapping(self, data: dict, path: str, name: str, *, required: bool = True) -> dict:
         full = f"{path}.{name}" if path else name

@@ -1,7 +1,7 @@
 """Checks a quiz file (`*.quiz.yaml`) against format 1 and returns its normalised definition."""
 from __future__ import annotations
 
-from academy.content.schema import KEY_RE, Checker, Located, Problem
+from academy.content.schema import Checker, Located, Problem
 from academy.quizzes.question_types import REGISTRY
 
 GRADING_METHODS = ("highest", "last", "first", "average")

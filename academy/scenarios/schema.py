@@ -103,7 +103,7 @@ def _check_node(c: Checker, key: str, node, nodes: dict, parties: dict, variable
         out["text"] = c.text(node, p, "text")
         if kind == "line":
             speaker = c.get(node, p, "speaker")
-            if speaker is not None and speaker not in parties:
+            if speaker is not None and (not isinstance(speaker, str) or speaker not in parties):
                 c.add(f"{p}.speaker", f"unknown party '{speaker}' (declare it under `parties:`)")
             out["speaker"] = speaker
             out["mood"] = c.choice(node, p, "mood", MOODS, required=False)
@@ -143,10 +143,10 @@ def _check_node(c: Checker, key: str, node, nodes: dict, parties: dict, variable
             ip = f"{rp}.if"
             _unknown_fields(c, test, ip, {"var", "op", "value"})
             var = c.get(test, ip, "var") if test else None
-            if var is not None and var not in variables:
+            if var is not None and (not isinstance(var, str) or var not in variables):
                 c.add(f"{ip}.var", f"unknown state variable '{var}' (declare it under `state:`)")
             op = c.get(test, ip, "op") if test else None
-            if op is not None and op not in OPS:
+            if op is not None and (not isinstance(op, str) or op not in OPS):
                 c.add(f"{ip}.op", f"unknown operator '{op}' (use one of: {' '.join(OPS)})")
             value = c.integer(test, ip, "value") if test else None
             target, loop = _link(c, rule, rp, "next", nodes)
@@ -313,7 +313,7 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
         if checked is not None:
             nodes[key] = checked
     start = c.get(d, "", "start")
-    if start is not None and start not in raw_nodes:
+    if start is not None and (not isinstance(start, str) or start not in raw_nodes):
         c.add("start", f"the start node does not exist: '{start}'")
     if raw_nodes and not any(isinstance(n, dict) and n.get("kind") == "ending" for n in raw_nodes.values()):
         c.add("nodes", "a scenario needs at least one ending")

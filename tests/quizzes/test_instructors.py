@@ -3,7 +3,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from academy.content.loader import load_tree
 from academy.extensions import db

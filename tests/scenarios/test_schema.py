@@ -152,3 +152,37 @@ def test_scenario_keys_are_unique_across_courses():
 
 def test_at_least_five_scenarios_ship_in_the_courses():
     assert len(SHIPPED) >= 5, [p.name for p in SHIPPED]
+
+
+def _mutations(data, path=()):
+    """Every place in the document, each replaced in turn by a value of the wrong shape."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            for odd in ([1, 2], {"x": 1}, 7, None, "zz"):
+                yield path + (k,), odd
+            yield from _mutations(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield path + (i,), {"x": [1]}
+            yield from _mutations(v, path + (i,))
+
+
+def test_malformed_values_give_problems_never_a_crash(app, tmp_path):
+    import copy
+
+    from academy.content.schema import Located
+
+    problems = []
+    doc = load_yaml(FIXTURE, "fixture.yaml", problems)
+    codes = _codes(app)
+    checked = 0
+    for path, odd in _mutations(doc.data):
+        data = copy.deepcopy(doc.data)
+        target = data
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = odd
+        defn, found = check_scenario(Located(data, doc.lines, "fixture.yaml"), codes)
+        assert defn is None or not found, path
+        checked += 1
+    assert checked > 500

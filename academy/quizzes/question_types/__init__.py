@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from academy.content.schema import Checker
-from academy.core.i18n import LOCALES, resolve
+from academy.core.i18n import resolve
 
 
 @dataclass(frozen=True)
@@ -115,5 +115,5 @@ def get_type(name: str) -> QuestionType:
 # Importing the modules registers the types, in the order the format lists them.
 from academy.quizzes.question_types import choice, structured, typed  # noqa: E402,F401
 
-__all__ = ["LOCALES", "REGISTRY", "QuestionType", "Show", "get_type", "new_tokens", "register", "shuffled",
+__all__ = ["REGISTRY", "QuestionType", "Show", "get_type", "new_tokens", "register", "shuffled",
            "text_of"]

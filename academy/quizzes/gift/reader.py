@@ -1,28 +1,15 @@
-"""Moodle GIFT import into a course bank and export from it.
-
-Texts are trilingual through Moodle's multi-language filter: `<span lang="kk" class="multilang">…</span>` (or
-`{mlang kk}…{mlang}`) for each of kk, ru and en. A question's key, competencies and difficulty travel as Moodle
-reads them, in a comment before the question: `// [id:key] [tag:PREV-1] [tag:difficulty-2]`; what GIFT cannot say
-(points, a reflection's rubric, the locale of each accepted short answer) travels in a `// kelisim: {json}` line.
-Supported: single and multiple choice (with weights), true/false, short answer, matching, numeric, essay
-(our reflection), categories and feedback. Ordering questions have no GIFT form and are left out of exports.
-"""
+"""Reading GIFT: questions validated with the quiz schema, every problem at its line."""
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass, field
 
 from academy.content.schema import KEY_RE, Checker, Located, Problem
 from academy.core.i18n import LOCALES
-from academy.core.translit import to_latin
+from academy.quizzes.gift.syntax import find, localized, plain, slug, split_items, split_on, unescape
 from academy.quizzes.schema import check_question
 
-ESCAPABLE = "\\~=#{}:"
-SPAN = re.compile(r"""<span\s+(?:lang=["']?(kk|ru|en)["']?\s+class=["']?multilang["']?|class=["']?multilang["']?"""
-                  r"""\s+lang=["']?(kk|ru|en)["']?)\s*>(.*?)</span>""", re.S | re.I)
-MLANG = re.compile(r"\{mlang\s+(kk|ru|en)\}(.*?)\{mlang\}", re.S | re.I)
 META = re.compile(r"\[(id|tag):([^\]]+)\]")
 FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.I)
 DEFAULT_RUBRIC = [{"criterion": {"kk": "Жауаптың жалпы сапасы", "ru": "Общее качество ответа",
@@ -42,110 +29,6 @@ class ParseResult:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-
-# --- escaping ---------------------------------------------------------------------------------------------------
-
-def unescape(s: str) -> str:
-    out, i = [], 0
-    while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s) and (s[i + 1] in ESCAPABLE or s[i + 1] == "n"):
-            out.append("\n" if s[i + 1] == "n" else s[i + 1])
-            i += 2
-            continue
-        out.append(s[i])
-        i += 1
-    return "".join(out)
-
-
-def escape(s: str) -> str:
-    s = s.replace("\\", "\\\\")
-    for ch in "~=#{}:":
-        s = s.replace(ch, "\\" + ch)
-    return s.replace("\r", "").replace("\n", "\\n")
-
-
-def find(s: str, target: str, start: int = 0) -> int:
-    """Index of the first unescaped `target` in `s` from `start`, or -1."""
-    i = start
-    while i < len(s):
-        if s[i] == "\\":
-            i += 2
-            continue
-        if s.startswith(target, i):
-            return i
-        i += 1
-    return -1
-
-
-def split_on(s: str, target: str) -> list[str]:
-    parts, start = [], 0
-    while (i := find(s, target, start)) >= 0:
-        parts.append(s[start:i])
-        start = i + len(target)
-    parts.append(s[start:])
-    return parts
-
-
-def split_items(s: str) -> tuple[str, list[tuple[str, str]]]:
-    """Split an answer block at unescaped = and ~ markers: (text before the first marker, [(marker, raw)])."""
-    items: list[tuple[str, str]] = []
-    marker, buf, before, i = None, [], "", 0
-    while i < len(s):
-        if s[i] == "\\":
-            buf.append(s[i:i + 2])
-            i += 2
-            continue
-        if s[i] in "=~":
-            if marker is None:
-                before = "".join(buf)
-            else:
-                items.append((marker, "".join(buf)))
-            marker, buf = s[i], []
-            i += 1
-            continue
-        buf.append(s[i])
-        i += 1
-    if marker is None:
-        before = "".join(buf)
-    else:
-        items.append((marker, "".join(buf)))
-    return before, items
-
-
-# --- texts ------------------------------------------------------------------------------------------------------
-
-def _plain(fragment: str) -> str:
-    """HTML fragment → text (tags dropped, entities decoded, spacing tidied)."""
-    import nh3
-
-    text = nh3.clean(fragment.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n"), tags=set())
-    return html.unescape(text).strip()
-
-
-def localized(raw: str) -> dict | None:
-    """A GIFT text (still escaped) → {kk, ru, en}; None when it has no language versions."""
-    text = unescape(raw).strip()
-    found = {m.group(1).lower(): m.group(2) for m in MLANG.finditer(text)}
-    for m in SPAN.finditer(text):
-        found.setdefault((m.group(1) or m.group(2)).lower(), m.group(3))
-    if not found:
-        return None
-    return {loc: _plain(found[loc]) for loc in LOCALES if loc in found}
-
-
-def render(value: dict) -> str:
-    """{kk, ru, en} → escaped GIFT text with multi-language spans."""
-    spans = "".join(f'<span lang="{loc}" class="multilang">{html.escape(value.get(loc, ""), quote=False)}</span>'
-                    for loc in LOCALES)
-    return escape(spans)
-
-
-def slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", to_latin(text).lower().encode("ascii", "ignore").decode()).strip("-")
-    return s[:60].strip("-")
-
-
-# --- parsing ----------------------------------------------------------------------------------------------------
 
 class _Q:
     """One question being parsed: collects problems against its file and line."""
@@ -253,7 +136,7 @@ def _short(q: _Q, items, data, meta) -> None:
                 if value.get(loc):
                     by_locale[loc].append(value[loc])
         else:
-            texts.append(_plain(unescape(text)))
+            texts.append(plain(unescape(text)))
     counts = meta.get("answers")
     if texts and isinstance(counts, dict) and sum(counts.get(loc, 0) for loc in LOCALES) == len(texts):
         i = 0
@@ -392,74 +275,3 @@ def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None 
         if not checker.problems and clean is not None:
             result.questions.append(GiftQuestion(clean, category, line))
     return result
-
-
-# --- writing ----------------------------------------------------------------------------------------------------
-
-def _fmt(x: float) -> str:
-    return f"{x:.5f}".rstrip("0").rstrip(".")
-
-
-def write_question(data: dict) -> str | None:
-    """One question in GIFT, with its comment lines; None for a type GIFT cannot express (ordering)."""
-    t = data["type"]
-    meta: dict = {}
-    if data.get("points", 1) != 1:
-        meta["points"] = data["points"]
-    lines = ["// [id:{}] {} [tag:difficulty-{}]".format(
-        data["key"], " ".join(f"[tag:{c}]" for c in data["competencies"]), data["difficulty"])]
-    fb = lambda value: f"#{render(value)}" if value else ""  # noqa: E731
-    if t in ("single", "multiple"):
-        right = [o for o in data["options"] if o["correct"]]
-        wrong = len(data["options"]) - len(right)
-        answers = []
-        for o in data["options"]:
-            if t == "single":
-                mark = "=" if o["correct"] else "~"
-            else:
-                mark = f"~%{_fmt(100 / len(right))}%" if o["correct"] else f"~%-{_fmt(100 / wrong)}%"
-            answers.append(f"\t{mark}{render(o['text'])}{fb(o.get('feedback'))}")
-        block = "\n".join(answers)
-    elif t == "truefalse":
-        mine, other = ("feedback_true", "feedback_false") if data["answer"] else ("feedback_false", "feedback_true")
-        feedbacks = ""
-        if data.get(mine) or data.get(other):
-            feedbacks = f"#{render(data[other]) if data.get(other) else ''}#{render(data[mine]) if data.get(mine) else ''}"
-        block = ("TRUE" if data["answer"] else "FALSE") + feedbacks
-    elif t == "short":
-        meta["answers"] = {loc: len(data["answers"].get(loc, [])) for loc in LOCALES}
-        block = "\n".join(f"\t={escape(a)}" for loc in LOCALES for a in data["answers"].get(loc, []))
-    elif t == "numeric":
-        block = f"#{_fmt(data['answer'])}:{_fmt(data['tolerance'])}"
-    elif t == "matching":
-        block = "\n".join(f"\t={render(p['left'])} -> {render(p['right'])}" for p in data["pairs"])
-    elif t == "reflection":
-        meta["rubric"] = data["rubric"]
-        block = ""
-    else:
-        return None
-    if data.get("feedback"):
-        block += f"\n\t####{render(data['feedback'])}"
-    if meta:
-        lines.append("// kelisim: " + json.dumps(meta, ensure_ascii=False, sort_keys=True))
-    block = f"\n{block}\n" if "\n" in block else block
-    lines.append(f"::{data['key']}::[html]{render(data['prompt'])}{{{block}}}")
-    return "\n".join(lines)
-
-
-def write_gift(entries: list[tuple[str, dict]], *, header: str = "") -> tuple[str, list[str]]:
-    """GIFT text for (category, question data) pairs, uncategorised first; returns the text and the keys left
-    out because GIFT cannot express their type."""
-    out = [f"// {line}" for line in header.splitlines()] + ([""] if header else [])
-    skipped = []
-    current = None
-    for category, data in sorted(entries, key=lambda e: (e[0] != "", e[0], e[1]["key"])):
-        text = write_question(data)
-        if text is None:
-            skipped.append(data["key"])
-            continue
-        if category != (current or ""):
-            out += [f"$CATEGORY: {category}", ""]
-            current = category
-        out += [text, ""]
-    return "\n".join(out), skipped
