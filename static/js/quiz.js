@@ -15,6 +15,10 @@
     var errorBox = form.querySelector("[data-save-error]");
     var csrf = form.querySelector("input[name=csrf_token]").value;
     var timer = null, inFlight = false, again = false, dirty = false, done = false;
+    function msg(key) {
+      var el = form.querySelector('.quiz-messages [data-msg="' + key + '"]');
+      return el ? el.textContent : "";
+    }
 
     function say(el, text) { if (el) { el.textContent = text; } }
 
@@ -28,14 +32,14 @@
       if (done) { return; }
       if (inFlight) { again = true; return; }
       inFlight = true; dirty = false;
-      say(status, form.dataset.msgSaving);
+      say(status, msg("saving"));
       fetch(form.dataset.saveUrl, {
         method: "POST", body: formData(), credentials: "same-origin",
         headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
       }).then(function (response) {
         if (response.status === 409) {  // submitted elsewhere (another tab, or the time ran out)
           done = true;
-          say(errorBox, form.dataset.msgSubmitted);
+          say(errorBox, msg("submitted"));
           window.location.reload();
           return null;
         }
@@ -45,11 +49,11 @@
         if (!body) { return; }
         if (body.expired && body.review_url) { done = true; window.location.assign(body.review_url); return; }
         var time = new Date(body.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-        say(status, form.dataset.msgSaved.replace("{time}", time));
+        say(status, msg("saved").replace("{time}", time));
         say(errorBox, "");
       }).catch(function () {
         dirty = true;
-        say(errorBox, form.dataset.msgOffline);
+        say(errorBox, msg("offline"));
       }).then(function () {
         inFlight = false;
         if (again) { again = false; save(); }
@@ -95,11 +99,11 @@
       thresholds.forEach(function (t) {
         if (!spoken[t] && left <= t * 60 && left > 0) {
           spoken[t] = true;
-          say(announce, t === 1 ? form.dataset.msgMinute : form.dataset.msgMinutes.replace("{n}", t));
+          say(announce, t === 1 ? msg("minute") : msg("minutes").replace("{n}", t));
         }
       });
       if (left <= 0) {
-        say(announce, form.dataset.msgTimeup);
+        say(announce, msg("timeup"));
         done = true;
         form.action = form.dataset.submitUrl;
         form.submit();

@@ -131,3 +131,36 @@ def test_quiz_pages_have_no_serious_accessibility_violations(browser, live_url):
         assert not any(problems.values()), problems
     finally:
         ctx.close()
+
+
+def test_the_timer_is_polite_and_submits_when_the_time_is_up(context, live_app, live_url):
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from academy.extensions import db
+    from academy.quizzes.models import QuizAttempt
+
+    page = context.new_page()
+    email = signup(page, live_url, "kk")
+    page.goto(live_url + COURSE)
+    page.locator("main form[action$='/enrol'] button").click()
+    page.wait_for_load_state()
+    page.goto(live_url + COURSE + "/final/quiz")
+    page.locator("main form[action$='/start'] button").click()
+    page.wait_for_load_state()
+    expect(page.locator(".quiz-timer [aria-live=polite]")).to_have_count(1)
+    expect(page.locator("[data-clock]")).not_to_have_attribute("aria-live", "polite")
+    # Bring the deadline close (as if the learner had worked for 45 minutes), then reload.
+    with live_app.app_context():
+        attempt = db.session.scalar(sa.select(QuizAttempt).join(QuizAttempt.user).where(
+            sa.text("users.email = :e")).params(e=email))
+        attempt.deadline_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4)
+        db.session.commit()
+        db.session.remove()
+    page.reload()
+    first = page.locator("section.question").first
+    _answer(first, 0)
+    assert page.locator("[data-timer-announce]").inner_text() == ""  # nothing announced every second
+    page.wait_for_url(re.compile(r"/quiz/\d+$"), timeout=15_000)  # submitted by the page at zero
+    expect(page.locator("main")).to_contain_text("%")
