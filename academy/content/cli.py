@@ -18,7 +18,7 @@ def content_group():
 @with_appcontext
 def check_command(path):
     """Validate PATH (default: the courses folder) without writing; every problem as file:line: field: message."""
-    from academy.content.loader import check_tree
+    from academy.content.parsing import check_tree
 
     tree, problems = check_tree(path or current_app.config["ACADEMY_COURSES_PATH"])
     for p in problems:

@@ -1,7 +1,6 @@
 """Configuration rules and the `academy` commands (init, demo, create-user)."""
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 
 from academy import create_app
 from academy.config import ConfigError, load_config
