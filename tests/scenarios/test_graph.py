@@ -18,7 +18,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "courses" / "scenario-course" / "01-role
 
 
 def _definition(app, path: Path) -> dict:
-    from academy.content.loader import parse_standard
+    from academy.content.parsing import parse_standard
 
     problems = []
     std = parse_standard(next((ROOT / "courses" / "standards").glob("*.yaml")), "s.yaml", problems)

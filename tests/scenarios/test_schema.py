@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from academy.content.loader import check_tree
+from academy.content.parsing import check_tree
 from academy.content.schema import load_yaml
 from academy.scenarios.schema import check_scenario
 
@@ -82,7 +82,7 @@ def test_broken_scenario_is_not_loaded(app, tmp_path):
 
 
 def _codes(app):
-    from academy.content.loader import parse_standard
+    from academy.content.parsing import parse_standard
 
     problems = []
     std = parse_standard(next((COURSES / "standards").glob("*.yaml")), "standards/x.yaml", problems)
