@@ -78,7 +78,8 @@ def _tooltip(node: dict, locale: str) -> str:
     text = node.get("text") or node.get("prompt")
     if node["kind"] == "condition":
         parts = [f"{r['var']} {r['op']} {r['value']} → {r['next']}" for r in node["rules"]]
-        return "; ".join(parts + [f"{_('otherwise')} → {node['else']}"])
+        otherwise = _("otherwise")
+        return "; ".join(parts + [f"{otherwise} → {node['else']}"])
     return _short(resolve(text, locale).text, 160) if text else ""
 
 

@@ -39,6 +39,8 @@ class Player:
 
     def __init__(self, client):
         self.client = client
+        # Flash messages are translated when a choice is posted; post in the language the pages are read in.
+        self.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         self.run_id: int | None = None
 
     def start(self, *, restart: bool = False):

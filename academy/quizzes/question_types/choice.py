@@ -177,6 +177,8 @@ class TrueFalse(QuestionType):
         return ["true", "false"]
 
     def describe(self, data, key, locale):
+        from flask_babel import force_locale
         from flask_babel import gettext as _
 
-        return _("True") if key == "true" else _("False")
+        with force_locale(locale):
+            return _("True") if key == "true" else _("False")
