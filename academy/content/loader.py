@@ -55,7 +55,8 @@ def _render_lesson(course: Course, body: dict, link_keys: set[str]) -> dict:
     def media(name: str) -> str | None:
         return f"media/{name}"
 
-    return {loc: render_markdown(text, link=link, media=media, drop_title=True) for loc, text in body.items()}
+    return {loc: render_markdown(text, link=link, media=media, drop_title=True, locale=loc)
+            for loc, text in body.items()}
 
 
 def _upsert_item(course: Course, module: Module | None, p: ParsedItem, existing: dict[str, Item],
@@ -72,10 +73,11 @@ def _upsert_item(course: Course, module: Module | None, p: ParsedItem, existing:
     item.title = p.title
     item.competencies = p.competencies
     item.is_retired = False
-    if item.content_hash != p.content_hash or item.html is None and p.body:
+    if item.content_hash != p.content_hash:
         item.body = p.body
-        item.html = _render_lesson(course, p.body, lesson_keys) if p.body else None
         item.data = p.data
+    # The course changed (or the renderer did: its version is part of the course hash): render lessons again.
+    item.html = _render_lesson(course, p.body, lesson_keys) if p.body else None
     item.content_hash = p.content_hash
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from academy.content.models import ItemKind
 from academy.content.schema import KEY_RE, MAX_MEDIA_BYTES, Checker, Problem, load_yaml, read_text
-from academy.core.html import BOX_KINDS, markdown_title
+from academy.core.html import BOX_KINDS, RENDER_VERSION, markdown_title
 from academy.core.i18n import LOCALES
 
 FORMAT = 1
@@ -340,7 +340,7 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     problems.extend(check_course_bank(quiz_docs))
     if len(problems) > start:
         return None
-    course.content_hash = _hash([course.title, course.summary, course.tracks,
+    course.content_hash = _hash([RENDER_VERSION, course.title, course.summary, course.tracks,
                                  [(m.key, m.position, m.title, m.summary, m.competencies, m.hours_lecture,
                                    m.hours_practice, [(i.key, i.position, i.content_hash) for i in m.items])
                                   for m in course.modules], [i.content_hash for i in course.final]])

@@ -30,11 +30,23 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+#: Bump when the rendering changes: loading then re-renders every lesson's cached HTML.
+RENDER_VERSION = 2
+
+#: Titles of boxes the author left untitled, per locale (rendered into the cached lesson HTML at load time).
+DEFAULT_BOX_TITLES = {
+    "outcomes": {"kk": "Сабақтан кейін сіз:", "ru": "После урока вы сможете:",
+                 "en": "What you will be able to do"},
+    "key": {"kk": "Негізгі ойлар", "ru": "Главное", "en": "Key points"},
+}
+
+
 def _box_renderer(kind: str):
     def render(self, tokens, idx, options, env):
         token = tokens[idx]
         if token.nesting == 1:
-            title = token.info.strip()[len(kind):].strip()
+            title = token.info.strip()[len(kind):].strip() or DEFAULT_BOX_TITLES.get(kind, {}).get(
+                env.get("locale", ""), "")
             head = f'<p class="callout-title">{escape(title)}</p>' if title else ""
             return f'<aside class="callout callout-{kind}">{head}\n'
         return "</aside>\n"
@@ -55,15 +67,17 @@ _HREF = re.compile(r'(href|src)="([^"]*)"')
 
 
 def render_markdown(text: str, *, link: Callable[[str], str | None] | None = None,
-                    media: Callable[[str], str | None] | None = None, drop_title: bool = False) -> str:
+                    media: Callable[[str], str | None] | None = None, drop_title: bool = False,
+                    locale: str | None = None) -> str:
     """Render author Markdown to sanitised HTML.
 
     `link(key)` resolves `lesson:<key>` links and `media(name)` resolves `media/<name>` images; a target they do
-    not resolve is dropped. `drop_title` removes a leading level-1 heading (shown by the page itself).
+    not resolve is dropped. `drop_title` removes a leading level-1 heading (shown by the page itself); `locale`
+    gives untitled outcome and key-point boxes their default title in that language.
     """
     if drop_title:
         text = re.sub(r"\A\s*#\s+[^\n]*\n", "", text, count=1)
-    html = _MD.render(text)
+    html = _MD.render(text, {"locale": locale or ""})
 
     def rewrite(m: re.Match) -> str:
         attr, url = m.group(1), m.group(2)

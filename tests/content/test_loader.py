@@ -56,6 +56,7 @@ def test_a_broken_package_loads_nothing():
 def test_lesson_html_is_sanitised_and_rendered_once(course):
     item = db.session.scalar(sa.select(Item).where(Item.course_id == course.id, Item.key == "what-is-mediation"))
     assert '<aside class="callout callout-outcomes">' in item.html["kk"]
+    assert "Сабақтан кейін сіз:" in item.html["kk"]  # an untitled box gets its title in the lesson's language
     assert 'href="principles"' in item.html["kk"]
     assert "<h1" not in item.html["kk"]
 
