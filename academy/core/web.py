@@ -1,9 +1,11 @@
 """Request hooks and template globals: locale and script, access enforcement, write intent, headers, user loading."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from academy.core.access import enforce_access
 from academy.core.db import set_write_intent
@@ -24,7 +26,9 @@ def _load_user(user_id: str):
     ident, _, token = (user_id or "").partition(".")
     if not ident.isdigit() or not token:
         return None
-    user = db.session.get(User, int(ident))
+    # One query for the user and their roles: this runs on every signed-in request.
+    user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
+                              ).unique().one_or_none()
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user
