@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy.orm import selectinload
 
 from academy.content.models import Competency, Course, CourseStatus, Item, ItemKind, Module, Standard, Track
 from academy.content.parsing import ParsedCourse, ParsedItem, ParsedStandard, check_tree
@@ -135,4 +137,12 @@ def load_tree(path: str | Path) -> list[str]:
 
 
 def current_standard() -> Standard | None:
-    return db.session.scalar(sa.select(Standard).where(Standard.is_current.is_(True)).order_by(Standard.id.desc()))
+    """The current version of the standard with its tracks and competencies; looked up once per request."""
+    if has_request_context() and "academy_standard" in g:
+        return g.academy_standard
+    standard = db.session.scalar(sa.select(Standard).where(Standard.is_current.is_(True))
+                                 .order_by(Standard.id.desc())
+                                 .options(selectinload(Standard.tracks), selectinload(Standard.competencies)))
+    if has_request_context():
+        g.academy_standard = standard
+    return standard

@@ -262,6 +262,10 @@ class TrackHours:
         return min(100, round(100 * self.hours / self.minimum)) if self.minimum else 100
 
 
+def enrolled_course_ids(user: User) -> set[int]:
+    return set(db.session.scalars(sa.select(Enrolment.course_id).where(Enrolment.user_id == user.id)))
+
+
 def enrolments_of(user: User) -> list[Enrolment]:
     return db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
                               .options(selectinload(Enrolment.course)).order_by(Enrolment.enrolled_at)).all()

@@ -38,7 +38,7 @@ def catalogue():
     track = request.args.get("track") or None
     competency = request.args.get("competency") or None
     courses = services.published_courses(track=track, competency=competency)
-    enrolled = {e.course_id for e in services.enrolments_of(current_user)} if current_user.is_authenticated else set()
+    enrolled = services.enrolled_course_ids(current_user) if current_user.is_authenticated else set()
     return render_template("learning/catalogue.html", courses=courses, standard=current_standard(), track=track,
                            competency=competency, enrolled=enrolled)
 
@@ -49,9 +49,9 @@ def course(course_key: str):
     c = services.get_course(course_key)
     enrolment = services.get_enrolment(current_user, c) if current_user.is_authenticated else None
     progress = services.course_progress(current_user if enrolment else None, c)
-    resume = services.resume_item(current_user, c) if enrolment else None
-    return render_template("learning/course.html", course=c, progress=progress, enrolment=enrolment, resume=resume,
-                           standard=current_standard())
+    resume = services.resume_item(current_user, c, items=services.outline(c).items, done=progress.done,
+                                  enrolment=enrolment) if enrolment else None
+    return render_template("learning/course.html", course=c, progress=progress, enrolment=enrolment, resume=resume)
 
 
 @bp.route("/courses/<course_key>/enrol", methods=["POST"])
