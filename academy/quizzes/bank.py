@@ -5,8 +5,10 @@ import hashlib
 import json
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from academy.content.models import Course, Item, ItemKind
+from academy.core.errors import DomainError
 from academy.extensions import db
 from academy.quizzes.models import Question, QuestionSource, QuestionVersion
 from academy.quizzes.schema import draw_candidates, ordered_rules
@@ -88,8 +90,12 @@ def bank_entries(course: Course, *, include_retired: bool = False) -> list[tuple
     return [(q, v) for q, v in db.session.execute(stmt).all()]
 
 
-def get_question(course: Course, key: str) -> Question | None:
-    return db.session.scalar(sa.select(Question).where(Question.course_id == course.id, Question.key == key))
+def get_question(course: Course, key: str) -> Question:
+    """The bank question with this key; DomainError(404) if the course has none."""
+    question = db.session.scalar(sa.select(Question).where(Question.course_id == course.id, Question.key == key))
+    if question is None:
+        raise DomainError(_l("This question does not exist."), status=404)
+    return question
 
 
 def draw_questions(item: Item, rng) -> list[QuestionVersion]:

@@ -88,8 +88,6 @@ def export_gift(course_key: str):
 def retire_question(course_key: str, question_key: str):
     course = learning.get_course(course_key)
     question = bank.get_question(course, question_key)
-    if question is None:
-        raise DomainError(_("This question does not exist."), status=404)
     bank.set_retired(question, request.form.get("retired") == "1")
     db.session.commit()
     return redirect(url_for("quizzes.manage_course", course_key=course.key, _anchor="bank"))
@@ -154,8 +152,6 @@ def regrade(course_key: str):
 def regrade_question(course_key: str, question_key: str):
     course = learning.get_course(course_key)
     question = bank.get_question(course, question_key)
-    if question is None:
-        raise DomainError(_("This question does not exist."), status=404)
     log = grading.regrade_question(question, actor=current_user)
     db.session.commit()
     flash(_("%(n)d answer(s) regraded with version %(version)d; %(changed)d score(s) changed.",

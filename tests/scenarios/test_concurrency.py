@@ -6,40 +6,20 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from academy import create_app
-from academy.content.loader import load_tree
-from academy.content.models import Course, Item
+from academy.content.models import Item
 from academy.core.db import write_intent
-from academy.core.errors import DomainError
 from academy.extensions import db
-from academy.learning import services as learning
 from academy.scenarios import engine, services
 from academy.scenarios.models import RunStatus, ScenarioRun, ScenarioVersion
-from tests.conftest import FIXTURE_COURSES, database_url, make_config
+from tests.fixtures.concurrency import enrolled_app, race
 
 pytestmark = pytest.mark.concurrency
 
 
 @pytest.fixture
 def own_app(tmp_path):
-    app = create_app(make_config(tmp_path, database_url(tmp_path, "scenconc"),
-                                 ACADEMY_COURSES_PATH=str(FIXTURE_COURSES)))
-    with app.app_context():
-        db.create_all()
-        with write_intent():
-            load_tree(FIXTURE_COURSES)
-            from academy.accounts import services as accounts
-
-            user = accounts.create_user("player@example.kz", "Correct-horse-battery-9", full_name="Player",
-                                        roles=["trainee"], region="astana", working_languages=["kk"], language=None)
-            learning.enrol(user, db.session.scalar(sa.select(Course).where(Course.key == "scenario-course")))
-            db.session.commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with enrolled_app(tmp_path, "scenconc", email="player@example.kz", course_key="scenario-course") as app:
+        yield app
 
 
 def _ids(app):
@@ -50,35 +30,6 @@ def _ids(app):
         return user_id, item_id
 
 
-def _race(app, n, work):
-    """Run work() in n threads at the same moment, each in its own app context, session and connection."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i):
-        with app.app_context():
-            try:
-                with write_intent():
-                    barrier.wait()
-                    results[i] = work()
-                    db.session.commit()
-            except DomainError as e:
-                db.session.rollback()
-                results[i] = e.status
-            except Exception as e:  # noqa: BLE001 - reported by the assertion below
-                db.session.rollback()
-                results[i] = repr(e)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 def test_two_concurrent_starts_make_one_run(own_app):
     from academy.accounts.models import User
 
@@ -87,7 +38,7 @@ def test_two_concurrent_starts_make_one_run(own_app):
     def start():
         return services.start_run(db.session.get(User, user_id), db.session.get(Item, item_id)).id
 
-    results = _race(own_app, 2, start)
+    results = race(own_app, 2, start)
     assert all(isinstance(r, int) for r in results), results
     assert results[0] == results[1]
     with own_app.app_context():
@@ -129,7 +80,7 @@ def test_two_clicks_on_the_same_step_apply_once(own_app, monkeypatch):
             fn = next(clicks)
         return fn()
 
-    results = _race(own_app, 2, next_click)
+    results = race(own_app, 2, next_click)
     assert sorted(map(str, results))[0] == "409" and str(sorted(map(str, results))[1]).startswith("chose"), results
     with own_app.app_context():
         run = db.session.get(ScenarioRun, run_id)
