@@ -28,6 +28,11 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     settings.configure_logging(app)
+    if app.config["ACADEMY_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["ACADEMY_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)

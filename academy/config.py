@@ -47,6 +47,13 @@ def _secret_key(env: str, instance_path: Path, given: str | None) -> str:
     return key
 
 
+def _base_url(e, production: bool) -> str:
+    url = (e.get("ACADEMY_BASE_URL") or "").rstrip("/")
+    if not url and production:
+        raise ConfigError("ACADEMY_BASE_URL (e.g. https://academy.example.kz) is required in production")
+    return url or "http://127.0.0.1:5000"
+
+
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config from the environment; raise ConfigError when production is unsafe."""
     e = os.environ if environ is None else environ
@@ -92,6 +99,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "ACADEMY_LOGIN_LIMIT_ACCOUNT": e.get("ACADEMY_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
         "ACADEMY_LOGIN_LIMIT_ADDRESS": e.get("ACADEMY_LOGIN_LIMIT_ADDRESS", "20 per 15 minutes"),
         "ACADEMY_RESET_TOKEN_MAX_AGE": int(e.get("ACADEMY_RESET_TOKEN_MAX_AGE", "3600")),
+        #: Links in mail are built on this address, never on the request's Host header.
+        "ACADEMY_BASE_URL": _base_url(e, production),
+        #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (for client addresses).
+        "ACADEMY_PROXY_COUNT": int(e.get("ACADEMY_PROXY_COUNT", "0")),
+        "TRUSTED_HOSTS": [h.strip() for h in e.get("ACADEMY_TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     }
 

@@ -56,6 +56,7 @@ def make_config(tmp_root: Path, db_url: str, **extra) -> dict:
         "MAIL_OUTBOX": str(tmp_root / "outbox"),
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        "ACADEMY_BASE_URL": "http://localhost",
     }
     cfg.update(extra)
     return cfg

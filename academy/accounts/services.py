@@ -78,8 +78,7 @@ def register_trainee(*, email: str, password: str, full_name: str, region: str, 
     existing = get_user_by_email(email)
     if existing is not None:
         _send_localized(existing, "accounts/mail/already_registered.txt",
-                        _l("Someone tried to register with your email"), reset_url=url_for(
-                            "accounts.reset_request", _external=True))
+                        _l("Someone tried to register with your email"), reset_url=_absolute_url("accounts.reset_request"))
     return create_user(email, password, full_name=full_name, roles=(Role.TRAINEE,), region=region,
                        working_languages=working_languages, language=language)
 
@@ -169,6 +168,11 @@ def make_reset_token(user: User) -> str:
     return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
 
 
+def _absolute_url(endpoint: str, **values) -> str:
+    """A link for a message: the configured base address, never the request's Host header."""
+    return current_app.config["ACADEMY_BASE_URL"] + url_for(endpoint, **values)
+
+
 def _send_localized(user: User, template: str, subject, **context) -> None:
     locale = (user.language or "kk").split("-")[0]
     with force_locale(locale):
@@ -180,7 +184,7 @@ def request_password_reset(email: str) -> None:
     user = get_user_by_email(email)
     if user is None or not user.is_active:
         return
-    url = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    url = _absolute_url("accounts.reset_password", token=make_reset_token(user))
     _send_localized(user, "accounts/mail/reset.txt", _l("Reset your Kelisim Academy password"), reset_url=url,
                     hours=max(1, current_app.config["ACADEMY_RESET_TOKEN_MAX_AGE"] // 3600))
     log.info("password reset requested: user %s", user.id)

@@ -222,20 +222,23 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     course_file = course_dir / "course.yaml"
     if not course_file.exists():
         problems.append(Problem(_rel(course_file, root), 1, "file", "missing course.yaml"))
-        return None
-    doc = load_yaml(course_file, _rel(course_file, root), problems)
+        doc = None
+    else:
+        doc = load_yaml(course_file, _rel(course_file, root), problems)
     if doc is None:
-        return None
-    c = Checker(doc)
-    if doc.data.get("format") != FORMAT:
-        c.add("format", f"unsupported format (expected {FORMAT})")
-    tracks = c.sequence(doc.data, "", "tracks")
-    for i, t in enumerate(tracks):
-        if t not in tracks_known:
-            c.add(f"tracks[{i}]", f"unknown track '{t}'")
-    course = ParsedCourse(key=key, title=c.text(doc.data, "", "title"), summary=c.text(doc.data, "", "summary"),
-                          tracks=tracks, order=c.integer(doc.data, "", "order", required=False, default=100))
-    problems.extend(c.problems)
+        # Its problem is reported; go on checking the modules so that every error is found in one run.
+        course = ParsedCourse(key=key, title={}, summary={}, tracks=[])
+    else:
+        c = Checker(doc)
+        if doc.data.get("format") != FORMAT:
+            c.add("format", f"unsupported format (expected {FORMAT})")
+        tracks = c.sequence(doc.data, "", "tracks")
+        for i, t in enumerate(tracks):
+            if t not in tracks_known:
+                c.add(f"tracks[{i}]", f"unknown track '{t}'")
+        course = ParsedCourse(key=key, title=c.text(doc.data, "", "title"), summary=c.text(doc.data, "", "summary"),
+                              tracks=tracks, order=c.integer(doc.data, "", "order", required=False, default=100))
+        problems.extend(c.problems)
     media_dir = course_dir / "media"
     if media_dir.is_dir():
         for f in sorted(media_dir.iterdir()):
@@ -290,20 +293,24 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
         if any(x.key == mkey for x in course.modules):
             problems.append(Problem(rel, 1, "key", f"duplicate module key '{mkey}'"))
         mfile = entry / "module.yaml"
+        mdoc = None
         if not mfile.exists():
             problems.append(Problem(_rel(mfile, root), 1, "file", "missing module.yaml"))
-            continue
-        mdoc = load_yaml(mfile, _rel(mfile, root), problems)
+        else:
+            mdoc = load_yaml(mfile, _rel(mfile, root), problems)
         if mdoc is None:
-            continue
-        mc = Checker(mdoc)
-        hours = mc.mapping(mdoc.data, "", "hours")
-        module = ParsedModule(key=mkey, position=position, title=mc.text(mdoc.data, "", "title"),
-                              summary=mc.text(mdoc.data, "", "summary"),
-                              competencies=mc.codes(mdoc.data, "", "competencies", codes),
-                              hours_lecture=mc.integer(hours, "hours", "lecture", minimum=0) or 0,
-                              hours_practice=mc.integer(hours, "hours", "practice", minimum=0) or 0)
-        problems.extend(mc.problems)
+            # Reported already; still check the module's lessons, quizzes and scenarios.
+            module = ParsedModule(key=mkey, position=position, title={}, summary={}, competencies=[],
+                                  hours_lecture=0, hours_practice=0)
+        else:
+            mc = Checker(mdoc)
+            hours = mc.mapping(mdoc.data, "", "hours")
+            module = ParsedModule(key=mkey, position=position, title=mc.text(mdoc.data, "", "title"),
+                                  summary=mc.text(mdoc.data, "", "summary"),
+                                  competencies=mc.codes(mdoc.data, "", "competencies", codes),
+                                  hours_lecture=mc.integer(hours, "hours", "lecture", minimum=0) or 0,
+                                  hours_practice=mc.integer(hours, "hours", "practice", minimum=0) or 0)
+            problems.extend(mc.problems)
         lessons: dict[tuple[int, str], dict[str, Path]] = {}
         for f in sorted(entry.iterdir()):
             frel = _rel(f, root)
@@ -337,7 +344,8 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     _check_links(course, problems)
     from academy.quizzes.schema import check_course_bank
 
-    problems.extend(check_course_bank(quiz_docs))
+    if len(problems) == start:  # a bank count is meaningless while parts of the course could not be read
+        problems.extend(check_course_bank(quiz_docs))
     if len(problems) > start:
         return None
     course.content_hash = _hash([RENDER_VERSION, course.title, course.summary, course.tracks,

@@ -20,6 +20,6 @@ def set_security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    if response.mimetype == "text/html":
-        headers.setdefault("Content-Security-Policy", CSP)
+    # On every response, not only HTML: an SVG served from a course package must not run script either.
+    headers.setdefault("Content-Security-Policy", CSP)
     return response

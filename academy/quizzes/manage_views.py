@@ -79,7 +79,7 @@ def import_gift(course_key: str):
 def export_gift(course_key: str):
     course = learning.get_course(course_key)
     text, _skipped = bank.export_gift(course)
-    return Response(text, mimetype="text/plain; charset=utf-8",
+    return Response(text, mimetype="text/plain",
                     headers={"Content-Disposition": f'attachment; filename="{course.key}.gift"'})
 
 

@@ -209,3 +209,21 @@ def test_passwords_never_reach_the_logs(client, caplog):
     client.post("/logout")
     sign_in(client, "logme@example.kz", "Wrong-pass-for-log-1")
     assert PASSWORD not in caplog.text and "Wrong-pass-for-log-1" not in caplog.text
+
+
+def test_reset_links_ignore_a_forged_host_header(app, client, create_user):
+    create_user(email="host@example.kz")
+    client.post("/reset", data={"email": "host@example.kz"}, headers={"Host": "evil.example"})
+    mail = _last_mail(app)
+    assert "evil.example" not in mail and "http://localhost/reset/" in mail
+
+
+def test_client_address_comes_from_the_trusted_proxy(tmp_path):
+    from academy import create_app
+    from tests.conftest import make_config
+
+    app = create_app(make_config(tmp_path, "sqlite://", ACADEMY_PROXY_COUNT=1))
+    seen = []
+    app.before_request(lambda: seen.append(__import__("flask").request.remote_addr))
+    app.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen == ["203.0.113.7"]

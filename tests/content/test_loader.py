@@ -123,3 +123,16 @@ def test_shipped_courses_cover_the_general_track():
     covered = {code for c in courses for m in c.modules for code in m.competencies}
     assert hours >= general["hours_lecture"] + general["hours_practice"] >= 72
     assert set(general["competencies"]) <= covered
+
+
+def test_every_error_is_reported_even_when_a_module_file_is_malformed(tmp_path):
+    pkg = tmp_path / "broken"
+    shutil.copytree(BROKEN / "malformed", pkg)
+    for loc in ("kk", "ru", "en"):
+        (pkg / "01-m" / f"01-a.{loc}.md").write_text("# Сабақ\n\nСілтеме: [жоқ](lesson:nope)\n", encoding="utf-8")
+        (pkg / "01-m" / f"02-big.{loc}.md").write_text("# Big\n\n" + "сөз " * 70_000, encoding="utf-8")
+    _, problems = check_tree(pkg)
+    text = "\n".join(map(str, problems))
+    assert "broken/01-m/module.yaml:2: yaml: malformed YAML" in text
+    assert "broken/01-m/01-a.kk.md:3: link: link to a lesson that does not exist: 'nope'" in text
+    assert "broken/01-m/02-big.kk.md:1: file: file is too large" in text

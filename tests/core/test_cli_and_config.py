@@ -13,7 +13,11 @@ def test_production_refuses_to_start_without_a_strong_secret(tmp_path):
         load_config(tmp_path, {"ACADEMY_ENV": "production"})
     with pytest.raises(ConfigError):
         load_config(tmp_path, {"ACADEMY_ENV": "production", "ACADEMY_SECRET_KEY": "short"})
-    cfg = load_config(tmp_path, {"ACADEMY_ENV": "production", "ACADEMY_SECRET_KEY": "s" * 40})
+    with pytest.raises(ConfigError):  # mail links need the public address
+        load_config(tmp_path, {"ACADEMY_ENV": "production", "ACADEMY_SECRET_KEY": "s" * 40})
+    cfg = load_config(tmp_path, {"ACADEMY_ENV": "production", "ACADEMY_SECRET_KEY": "s" * 40,
+                                 "ACADEMY_BASE_URL": "https://academy.example.kz/"})
+    assert cfg["ACADEMY_BASE_URL"] == "https://academy.example.kz"
     assert cfg["SESSION_COOKIE_SECURE"] and cfg["REMEMBER_COOKIE_SECURE"]
 
 
