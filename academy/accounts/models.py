@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     #: The saved display choice (kk, kk-Latn, ru, en); None follows the browser.
     language: Mapped[str | None] = mapped_column(sa.String(10))
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Self-registered accounts can sign in once the address is confirmed; None = not yet confirmed.
+    email_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: Part of the login cookie; rotating it signs out every session of this user.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

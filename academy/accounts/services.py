@@ -53,8 +53,9 @@ def _check_profile(full_name: str, region: str | None, working_languages, langua
 
 
 def create_user(email: str, password: str, *, full_name: str, roles=(Role.TRAINEE,), region: str | None = None,
-                working_languages=(), language: str | None = None) -> User:
-    """Create an account; raises DomainError if the email is taken or the password is weak."""
+                working_languages=(), language: str | None = None, confirmed: bool = True) -> User:
+    """Create an account; raises DomainError if the email is taken or the password is weak. Accounts created by an
+    administrator are confirmed; self-registered ones (`confirmed=False`) wait for the emailed link."""
     email = normalise_email(email)
     if "@" not in email:
         raise DomainError(_l("Please enter a valid email address."))
@@ -64,7 +65,8 @@ def create_user(email: str, password: str, *, full_name: str, roles=(Role.TRAINE
         raise DomainError(_l("We could not create an account with these details. If you already have an account, "
                              "sign in or reset your password."), status=400)
     user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password), region=region,
-                working_languages=list(working_languages), language=language)
+                working_languages=list(working_languages), language=language,
+                email_confirmed_at=utcnow() if confirmed else None)
     user.role_rows = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
     db.session.add(user)
     db.session.flush()
@@ -73,14 +75,48 @@ def create_user(email: str, password: str, *, full_name: str, roles=(Role.TRAINE
 
 
 def register_trainee(*, email: str, password: str, full_name: str, region: str, working_languages,
-                     language: str | None) -> User:
-    """Self-registration of a trainee. When the email is already registered, the owner is told by mail."""
+                     language: str | None) -> None:
+    """Self-registration of a trainee. The outcome looks the same whether or not the email is registered: a new
+    account gets a confirmation link by mail, the owner of an existing one is told that someone tried. Raises
+    DomainError only for problems with the submitted details themselves (weak password, unknown region...)."""
+    _check_password(password, normalise_email(email))
+    _check_profile(full_name, region, working_languages, language)
     existing = get_user_by_email(email)
     if existing is not None:
         _send_localized(existing, "accounts/mail/already_registered.txt",
-                        _l("Someone tried to register with your email"), reset_url=_absolute_url("accounts.reset_request"))
-    return create_user(email, password, full_name=full_name, roles=(Role.TRAINEE,), region=region,
-                       working_languages=working_languages, language=language)
+                        _l("Someone tried to register with your email"),
+                        reset_url=_absolute_url("accounts.reset_request"))
+        return
+    user = create_user(email, password, full_name=full_name, roles=(Role.TRAINEE,), region=region,
+                       working_languages=working_languages, language=language, confirmed=False)
+    send_confirmation(user)
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="academy-confirm-email")
+
+
+def send_confirmation(user: User) -> None:
+    token = _confirm_serializer().dumps({"u": user.id, "e": user.email})
+    _send_localized(user, "accounts/mail/confirm.txt", _l("Confirm your email for Kelisim Academy"),
+                    confirm_url=_absolute_url("accounts.confirm_email", token=token))
+
+
+def confirm_email(token: str) -> User:
+    """Confirm the address a link was sent to (valid for 7 days; confirming twice is harmless)."""
+    try:
+        data = _confirm_serializer().loads(token, max_age=7 * 24 * 3600)
+    except SignatureExpired:
+        raise DomainError(_l("This confirmation link has expired. Sign in to receive a new one.")) from None
+    except BadSignature:
+        raise DomainError(_l("This confirmation link is not valid.")) from None
+    user = db.session.get(User, data.get("u"))
+    if user is None or user.email != data.get("e"):
+        raise DomainError(_l("This confirmation link is not valid."))
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        log.info("email confirmed: user %s", user.id)
+    return user
 
 
 # --- sign-in throttle -------------------------------------------------------------------------------------------
@@ -114,6 +150,10 @@ def authenticate(email: str, password: str, *, address: str) -> User | None:
         ok = False
     else:
         ok = verify_password(user.password_hash, password) and user.is_active
+    if ok and user.email_confirmed_at is None:
+        send_confirmation(user)
+        raise DomainError(_l("Please confirm your email address first: we have sent you the link again."),
+                          status=403)
     if not ok:
         _record_failure(email, address)
         log.warning("failed sign-in from %s", address)

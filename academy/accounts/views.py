@@ -43,18 +43,15 @@ def register():
         form.language.data = current_display()
     if form.validate_on_submit():
         try:
-            user = services.register_trainee(email=form.email.data, password=form.password.data,
-                                             full_name=form.full_name.data, region=form.region.data,
-                                             working_languages=form.working_languages.data,
-                                             language=form.language.data)
+            services.register_trainee(email=form.email.data, password=form.password.data,
+                                      full_name=form.full_name.data, region=form.region.data,
+                                      working_languages=form.working_languages.data, language=form.language.data)
         except DomainError as e:
             db.session.rollback()
             form.form_errors.append(str(e.message))
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Welcome to Kelisim Academy, %(name)s!", name=user.full_name), "success")
-            return redirect(url_for("site.index"))
+            return render_template("accounts/check_email.html", email=form.email.data)
     return render_template("accounts/register.html", form=form), 200 if request.method == "GET" else 422
 
 
@@ -68,7 +65,12 @@ def login():
         if services.login_throttled(form.email.data, _client_address()):
             current_app.logger.warning("sign-in throttled for %s", _client_address())
             return render_error(429, _("Too many failed sign-ins. Please wait a few minutes and try again."))
-        user = services.authenticate(form.email.data, form.password.data, address=_client_address())
+        try:
+            user = services.authenticate(form.email.data, form.password.data, address=_client_address())
+        except DomainError as e:  # right password, address not confirmed yet: the link was sent again
+            db.session.commit()
+            form.form_errors.append(str(e.message))
+            return render_template("accounts/login.html", form=form), e.status
         if user is None:
             db.session.commit()
             form.form_errors.append(_("The email or password is not correct."))
@@ -77,6 +79,23 @@ def login():
         login_user(user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next"), url_for("site.index")))
     return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def confirm_email(token: str):
+    """The link from the confirmation mail: GET shows a button, POST confirms and signs in (no change on GET)."""
+    if request.method == "POST":
+        try:
+            user = services.confirm_email(token)
+        except DomainError as e:
+            db.session.rollback()
+            return render_error(400, e.message)
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome to Kelisim Academy, %(name)s!", name=user.full_name), "success")
+        return redirect(url_for("site.index"))
+    return render_template("accounts/confirm.html")
 
 
 @bp.route("/logout", methods=["POST"])

@@ -47,6 +47,9 @@ def live_app(tmp_path_factory):
     cfg.pop("ACADEMY_COURSES_PATH", None)
     app = create_app(cfg)
     app.instance_path = str(tmp / "instance")
+    from tests.browser import helpers
+
+    helpers.OUTBOX = Path(app.config["MAIL_OUTBOX"])
     with app.app_context():
         upgrade_schema()
         with write_intent():

@@ -41,6 +41,8 @@ def test_upgrade_keeps_rows_written_at_the_first_revision(fresh_app):
     upgrade()
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT full_name FROM users")).scalar_one() == "Ерте Тіркелген"
+        # An account that existed before email confirmation can still sign in.
+        assert conn.execute(sa.text("SELECT email_confirmed_at FROM users")).scalar_one() is not None
         assert conn.execute(sa.text("SELECT role FROM user_roles")).scalar_one() == "trainee"
 
 
