@@ -144,7 +144,8 @@ def import_gift(course: Course, text: str, *, file: str, actor=None, competency:
                 difficulty: int | None = None) -> dict:
     """Import GIFT questions into the course bank (source "gift"): new keys are added, changed ones get a new
     version, identical ones are left alone. All or nothing: raises GiftImportError with every problem (file:line)
-    before writing. A key that belongs to a quiz file is refused. Returns counts and notes. Flushes only."""
+    before writing. A key that belongs to a quiz file is refused unless the question is identical (re-importing a
+    course's own export changes nothing). Returns counts and notes. Flushes only."""
     from academy.content.schema import Problem
     from academy.quizzes.gift import parse_gift
 
@@ -154,17 +155,24 @@ def import_gift(course: Course, text: str, *, file: str, actor=None, competency:
     result = parse_gift(text, file=file, codes=codes, competency=competency, difficulty=difficulty)
     problems = list(result.problems)
     existing = {q.key: q for q in db.session.scalars(sa.select(Question).where(Question.course_id == course.id))}
+    from_files: set[str] = set()  # file questions that come back unchanged (a course's own export re-imported)
     for gq in result.questions:
         q = existing.get(gq.data["key"])
         if q is not None and q.source == QuestionSource.FILE:
+            current = latest_version(q)
+            if current is not None and current.content_hash == content_hash(gq.data):
+                from_files.add(q.key)
+                continue
             problems.append(Problem(file, gq.line, "key", f"the key '{gq.data['key']}' belongs to a question of "
                                                           f"the course's quiz files; give it another [id:…]"))
     if not result.questions and not problems:
         problems.append(Problem(file, 1, "gift", "no questions found"))
     if problems:
         raise GiftImportError(sorted(problems))
-    counts = {"added": 0, "changed": 0, "unchanged": 0, "notes": result.notes}
+    counts = {"added": 0, "changed": 0, "unchanged": len(from_files), "notes": result.notes}
     for gq in result.questions:
+        if gq.data["key"] in from_files:
+            continue
         question = existing.get(gq.data["key"])
         if question is None:
             question = Question(course_id=course.id, key=gq.data["key"], source=QuestionSource.GIFT, latest=0)

@@ -163,3 +163,25 @@ def test_imported_questions_join_quizzes_through_draw_rules(quiz_course, final, 
     attempt = services.start_attempt(learner, final)
     assert {a.question.source for a in attempt.answers} == {"gift"}
     assert all(a.version.type != "reflection" for a in attempt.answers)
+
+
+def test_a_courses_own_export_imports_back_unchanged(quiz_course):
+    bank.import_gift(quiz_course, (GIFT / "every-type.gift").read_text(), file="every-type.gift")
+    before = _bank(quiz_course)
+    text, _skipped = bank.export_gift(quiz_course)
+    counts = bank.import_gift(quiz_course, text, file="export.gift")
+    assert counts["added"] == 0 and counts["changed"] == 0 and counts["unchanged"] >= 8
+    assert _bank(quiz_course) == before
+
+
+def test_a_changed_question_of_a_quiz_file_is_still_refused(quiz_course):
+    text, _skipped = bank.export_gift(quiz_course)
+    files = [q.key for q, v in bank.bank_entries(quiz_course) if q.source == QuestionSource.FILE]
+    start = text.index(f"[id:{files[0]}]")
+    end = text.index("\n\n", start)
+    block = text[start:end]
+    prompt_end = block.index("</span>{")
+    changed = text[:start] + block[:prompt_end] + " (edited)" + block[prompt_end:] + text[end:]
+    with pytest.raises(bank.GiftImportError) as e:
+        bank.import_gift(quiz_course, changed, file="changed.gift")
+    assert any("belongs to a question of the course's quiz files" in p.message for p in e.value.problems)
