@@ -144,3 +144,10 @@ def review(course_key: str, item_key: str, attempt_id: int):
 
 
 from academy.quizzes import manage_views  # noqa: E402,F401  (instructor pages on the same blueprint)
+
+
+@bp.app_context_processor
+def inject_question_type_label():
+    from academy.quizzes.question_types import type_label
+
+    return {"question_type_label": type_label}

@@ -135,3 +135,17 @@ def test_review_reveals_only_what_it_is_allowed(questions):
     chosen = next(o for o in shown["options"] if o["chosen"])
     assert chosen["verdict"] == "wrong" and chosen["feedback"] == "WRONG-EXPLANATION-1"
     assert [o["is_answer"] for o in shown["options"]] == [True, False, False]
+
+
+def test_ordering_review_marks_agree_with_the_partial_score(questions):
+    order = get_type("ordering")
+    q = questions["ordering"]
+    n = len(q["items"])
+    layout = order.layout(q, random.Random(1), True)
+    # The right order shifted by one: every item but the first still follows its predecessor.
+    positions = {str(i): (i + 1) % n + 1 for i in range(n)}
+    review = order.review(q, layout, {"positions": positions}, "en", Show(correctness=True))
+    verdicts = {r["position"]: r["verdict"] for r in review["rows"]}
+    assert _grade(q, {"positions": positions}) == pytest.approx((n - 2) / (n - 1), abs=1e-5)
+    # Items in a credited pair are marked right; only the item out of place is marked wrong.
+    assert list(verdicts.values()).count("wrong") == 1 and verdicts[1] == "wrong"

@@ -117,3 +117,13 @@ from academy.quizzes.question_types import choice, structured, typed  # noqa: E4
 
 __all__ = ["REGISTRY", "QuestionType", "Show", "get_type", "new_tokens", "register", "shuffled",
            "text_of"]
+
+
+def type_label(name: str) -> str:
+    """The question type's name for people, in the page's language."""
+    from flask_babel import lazy_gettext as _l
+
+    labels = {"single": _l("Single choice"), "multiple": _l("Multiple choice"), "truefalse": _l("True or false"),
+              "matching": _l("Matching"), "ordering": _l("Ordering"), "short": _l("Short answer"),
+              "numeric": _l("Numeric answer"), "reflection": _l("Open reflection")}
+    return str(labels.get(name, name))

@@ -160,7 +160,11 @@ class Ordering(QuestionType):
         for i in self.learner_order(layout, response):
             row = {"text": text_of(data["items"][i], locale), "position": pos.get(i)}
             if show.correctness and pos.get(i) is not None:
-                row["verdict"] = "right" if pos[i] == i + 1 else "wrong"
+                # As graded: an item is right when it follows the item that should precede it (the first item,
+                # when the second follows it), so the marks agree with the partial score.
+                neighbour = i - 1 if i > 0 else i + 1
+                in_place = neighbour in pos and (pos[i] == pos[neighbour] + 1 if i > 0 else pos[neighbour] == pos[i] + 1)
+                row["verdict"] = "right" if in_place else "wrong"
             rows.append(row)
         out = {"rows": rows}
         if show.answers:
