@@ -48,7 +48,10 @@
       }).then(function (body) {
         if (!body) { return; }
         if (body.expired && body.review_url) { done = true; window.location.assign(body.review_url); return; }
-        var time = new Date(body.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+        // The page's language and the academy's time zone, as everywhere else on the site.
+        var time = new Date(body.saved_at).toLocaleTimeString(document.documentElement.lang.split("-")[0] || "kk", {
+          hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: document.body.dataset.timezone || "Asia/Almaty"
+        });
         say(status, msg("saved").replace("{time}", time));
         say(errorBox, "");
       }).catch(function () {
