@@ -239,3 +239,20 @@ class Checker:
             self.add(full, "must be a list")
             return []
         return value
+
+    def entries(self, data: dict, path: str, name: str, fields: set[str], *, what: str,
+                count: tuple[int, int] | None = None):
+        """Yield (path, mapping) for each entry of a list of mappings, after checking the number of entries, that
+        each is a mapping (`what` names its fields in the message) and that it has no unknown field."""
+        raw = self.sequence(data, path, name)
+        full = f"{path}.{name}" if path else name
+        if raw and count and not count[0] <= len(raw) <= count[1]:
+            self.add(full, f"must have {count[0]} to {count[1]} {name}")
+        for i, entry in enumerate(raw):
+            p = f"{full}[{i}]"
+            if not isinstance(entry, dict):
+                self.add(p, f"must be a mapping with {what}")
+                continue
+            for extra in sorted(set(entry) - fields):
+                self.add(f"{p}.{extra}", f"unknown field '{extra}'")
+            yield p, entry

@@ -17,17 +17,8 @@ class _Choice(QuestionType):
     max_correct: int | None = None
 
     def check(self, c: Checker, q: dict, path: str) -> dict:
-        raw = c.sequence(q, path, "options")
-        if raw and not 2 <= len(raw) <= 8:
-            c.add(f"{path}.options", "must have 2 to 8 options")
         options = []
-        for i, o in enumerate(raw):
-            p = f"{path}.options[{i}]"
-            if not isinstance(o, dict):
-                c.add(p, "an option must be a mapping with 'text' and 'correct'")
-                continue
-            for extra in sorted(set(o) - OPTION_FIELDS):
-                c.add(f"{p}.{extra}", f"unknown field '{extra}'")
+        for p, o in c.entries(q, path, "options", OPTION_FIELDS, what="'text' and 'correct'", count=(2, 8)):
             opt = {"text": c.text(o, p, "text"), "correct": c.boolean(o, p, "correct", default=False)}
             fb = c.text(o, p, "feedback", required=False)
             if fb is not None:

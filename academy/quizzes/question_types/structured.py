@@ -15,17 +15,8 @@ class Matching(QuestionType):
     fields = frozenset({"pairs"})
 
     def check(self, c: Checker, q: dict, path: str) -> dict:
-        raw = c.sequence(q, path, "pairs")
-        if raw and not 2 <= len(raw) <= 8:
-            c.add(f"{path}.pairs", "must have 2 to 8 pairs")
         pairs = []
-        for i, p in enumerate(raw):
-            pp = f"{path}.pairs[{i}]"
-            if not isinstance(p, dict):
-                c.add(pp, "a pair must be a mapping with 'left' and 'right'")
-                continue
-            for extra in sorted(set(p) - {"left", "right"}):
-                c.add(f"{pp}.{extra}", f"unknown field '{extra}'")
+        for pp, p in c.entries(q, path, "pairs", {"left", "right"}, what="'left' and 'right'", count=(2, 8)):
             pairs.append({"left": c.text(p, pp, "left"), "right": c.text(p, pp, "right")})
         lefts = [p["left"] for p in pairs if p["left"]]
         if len(lefts) != len({tuple(sorted(x.items())) for x in lefts}):

@@ -165,17 +165,10 @@ class Reflection(QuestionType):
     auto_graded = False
 
     def check(self, c, q, path):
-        raw = c.sequence(q, path, "rubric")
-        if not raw and "rubric" in (q or {}):
+        if isinstance(q, dict) and q.get("rubric") == []:
             c.add(f"{path}.rubric", "needs at least one criterion")
         rubric = []
-        for i, r in enumerate(raw):
-            rp = f"{path}.rubric[{i}]"
-            if not isinstance(r, dict):
-                c.add(rp, "a criterion must be a mapping with 'criterion' and 'points'")
-                continue
-            for extra in sorted(set(r) - {"criterion", "points"}):
-                c.add(f"{rp}.{extra}", f"unknown field '{extra}'")
+        for rp, r in c.entries(q, path, "rubric", {"criterion", "points"}, what="'criterion' and 'points'"):
             rubric.append({"criterion": c.text(r, rp, "criterion"),
                            "points": c.integer(r, rp, "points", minimum=1, maximum=100) or 1})
         return {"rubric": rubric}
