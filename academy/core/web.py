@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, g, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_translations
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -56,6 +56,20 @@ def _teardown(exc):
     set_write_intent(False)
 
 
+def _translations():
+    """The request's Babel translations, looked up once per locale instead of on every template string.
+
+    Flask-Babel keeps its per-request state in `g._flask_babel`; `force_locale` (mail in the recipient's language)
+    swaps its `babel_locale` object, which makes the cached entry miss."""
+    state = g.get("_flask_babel")
+    cached = g.get("_academy_translations")
+    if state is not None and cached is not None and cached[0] is getattr(state, "babel_locale", None):
+        return cached[1]
+    translations = get_translations()
+    g._academy_translations = (getattr(g._flask_babel, "babel_locale", None), translations)
+    return translations
+
+
 def register(app: Flask) -> None:
     from academy.extensions import login_manager
 
@@ -73,4 +87,10 @@ def register(app: Flask) -> None:
         display_names=DISPLAY_NAMES, lt=localized_markup, format_date=format_date,
         format_datetime=format_datetime, format_decimal=format_decimal, format_percent=format_percent)
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
