@@ -207,10 +207,27 @@ class ModuleProgress:
     def completed(self) -> int:
         return sum(1 for i in self.items if i.id in self.done)
 
+    @staticmethod
+    def _share(items, done) -> float:
+        return sum(1 for i in items if i.id in done) / len(items) if items else 0.0
+
+    @property
+    def hours_lecture(self) -> float:
+        """Lecture hours credited: the module's lecture hours in proportion to its completed lessons."""
+        lessons = [i for i in self.items if i.kind == "lesson"] or list(self.items)
+        return self.module.hours_lecture * self._share(lessons, self.done)
+
+    @property
+    def hours_practice(self) -> float:
+        """Practice hours credited: in proportion to completed quizzes and role-plays (to lessons when the module
+        has neither)."""
+        practice = [i for i in self.items if i.kind != "lesson"] or list(self.items)
+        return self.module.hours_practice * self._share(practice, self.done)
+
     @property
     def hours(self) -> float:
-        """Nominal hours credited: the module's hours in proportion to its completed items."""
-        return self.module.hours_total * self.completed / self.total if self.total else 0.0
+        """Nominal hours credited from completed items (never from time spent on a page)."""
+        return self.hours_lecture + self.hours_practice
 
 
 @dataclass
@@ -237,6 +254,14 @@ class CourseProgress:
         return sum(m.hours for m in self.modules)
 
     @property
+    def hours_lecture(self) -> float:
+        return sum(m.hours_lecture for m in self.modules)
+
+    @property
+    def hours_practice(self) -> float:
+        return sum(m.hours_practice for m in self.modules)
+
+    @property
     def hours_total(self) -> int:
         return sum(m.module.hours_total for m in self.modules)
 
@@ -251,11 +276,21 @@ def course_progress(user: User | None, course: Course, *, done: set[int] | None 
 @dataclass
 class TrackHours:
     track: object
-    hours: float
+    lecture: float
+    practice: float
+
+    @property
+    def hours(self) -> float:
+        return round(self.lecture + self.practice, 1)
 
     @property
     def minimum(self) -> int:
         return self.track.hours_total
+
+    @property
+    def complete(self) -> bool:
+        """Both minimums of the track are reached (lecture and practice separately)."""
+        return self.lecture >= self.track.hours_lecture and self.practice >= self.track.hours_practice
 
     @property
     def percent(self) -> int:
@@ -284,8 +319,9 @@ def dashboard(user: User) -> tuple[list[tuple[Enrolment, CourseProgress, Item | 
     tracks = []
     if standard is not None:
         for track in standard.tracks:
-            hours = sum(p.hours for _, p, _ in rows if track.key in (p.course.tracks or []))
-            tracks.append(TrackHours(track, round(hours, 1)))
+            counted = [p for _, p, _ in rows if track.key in (p.course.tracks or [])]
+            tracks.append(TrackHours(track, round(sum(p.hours_lecture for p in counted), 1),
+                                     round(sum(p.hours_practice for p in counted), 1)))
     return rows, tracks
 
 

@@ -140,3 +140,23 @@ def test_learning_pages_avoid_n_plus_one(client, login_as, app):
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert dash <= 20 and lesson <= 20, (dash, lesson)
+
+
+def test_lecture_hours_come_from_lessons_and_practice_hours_from_quizzes_and_role_plays():
+    module = services.ModuleRef(1, "m", {}, {}, (), hours_lecture=4, hours_practice=2)
+    items = (services.ItemRef(1, "a", "lesson", {}, 1, 1), services.ItemRef(2, "b", "lesson", {}, 1, 2),
+             services.ItemRef(3, "q", "quiz", {}, 1, 3))
+    lessons_done = services.ModuleProgress(module, items, {1, 2})
+    assert (lessons_done.hours_lecture, lessons_done.hours_practice) == (4, 0)
+    quiz_done = services.ModuleProgress(module, items, {3})
+    assert (quiz_done.hours_lecture, quiz_done.hours_practice) == (0, 2)
+    only_lessons = services.ModuleProgress(module, items[:2], {1})
+    assert only_lessons.hours == 3.0  # no practice items: lessons carry the practice hours too
+
+
+def test_dashboard_shows_lecture_and_practice_against_their_minimums(client, login_as):
+    login_as("trainee")
+    client.post("/courses/test-course/enrol")
+    client.post("/courses/test-course/listening/complete")
+    html = client.get("/learning", headers=EN).get_data(as_text=True)
+    assert "Lectures: 2 of 40; practice: 4 of 32." in html
