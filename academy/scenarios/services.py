@@ -58,17 +58,16 @@ def finished_runs(user: User, item: Item) -> list[ScenarioRun]:
 
 
 def get_run(run_id: int, user: User, *, for_update: bool = False) -> ScenarioRun:
-    """The user's own run. DomainError 404 if there is no such run, 403 if it belongs to someone else.
+    """The user's own run. DomainError 404 if there is no such run or it belongs to someone else (as for quiz
+    attempts: a run id says nothing about whether it exists).
     With for_update the row is locked until the transaction ends (PostgreSQL; SQLite writers are serialised by
     BEGIN IMMEDIATE), so two clicks on the same step cannot both apply."""
     stmt = sa.select(ScenarioRun).where(ScenarioRun.id == run_id)
     if for_update:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     run = db.session.scalar(stmt)
-    if run is None:
+    if run is None or run.user_id != user.id:
         raise DomainError(_l("This run does not exist."), status=404)
-    if run.user_id != user.id:
-        raise DomainError(_l("This run belongs to someone else."), status=403)
     return run
 
 

@@ -229,10 +229,10 @@ def test_someone_elses_run_is_refused(client, trainee, player, login_as, scenari
     other = login_as("trainee")
     learning.enrol(other, scenario_course)
     db.session.commit()
-    assert client.get(f"/scenarios/runs/{player.run_id}").status_code == 403
+    assert client.get(f"/scenarios/runs/{player.run_id}").status_code == 404
     r = client.post(f"/scenarios/runs/{player.run_id}/choose", data={"step": 2, "choice": 0})
-    assert r.status_code == 403
-    assert client.post(f"/scenarios/runs/{player.run_id}/back", data={"step": 2}).status_code == 403
+    assert r.status_code == 404
+    assert client.post(f"/scenarios/runs/{player.run_id}/back", data={"step": 2}).status_code == 404
     assert player.run().current_node == "first-move"
     assert client.get("/scenarios/runs/999999").status_code == 404
 
