@@ -6,11 +6,11 @@ cd "$(dirname "$0")/.."
 PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
 step="${1:-all}"
 if [ "$step" = all ] || [ "$step" = extract ]; then
-  "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header \
+  "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -w 120 \
     -o translations/messages.pot academy
   for loc in kk ru en; do
     if [ -f "translations/$loc/LC_MESSAGES/messages.po" ]; then
-      "$PYBABEL" update -i translations/messages.pot -d translations -l "$loc" --no-fuzzy-matching --ignore-obsolete
+      "$PYBABEL" update -i translations/messages.pot -d translations -l "$loc" --no-fuzzy-matching --ignore-obsolete -w 120
     else
       "$PYBABEL" init -i translations/messages.pot -d translations -l "$loc"
     fi
