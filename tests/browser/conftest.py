@@ -19,6 +19,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+            # When the browser moves on while a response is still streaming (a favicon, a static file), the
+            # development server in the test thread drops the connection and leaves that file to the garbage
+            # collector: the server's warning, not the app's.
+            item.add_marker(pytest.mark.filterwarnings("ignore::ResourceWarning"))
+            item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"))
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             raise pytest.UsageError(f"Chromium not found at {CHROMIUM}: browser journeys cannot run in CI")
