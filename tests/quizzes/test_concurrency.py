@@ -11,7 +11,7 @@ from academy.extensions import db
 from academy.quizzes import grading, services
 from academy.quizzes.bank import sync_banks
 from academy.quizzes.models import AttemptStatus, QuizAttempt, QuizSubmission
-from tests.fixtures.concurrency import enrolled_app, race
+from tests.fixtures.concurrency import enrolled_app, ids, race
 from tests.quizzes.conftest import form_for
 
 pytestmark = pytest.mark.concurrency
@@ -23,17 +23,10 @@ def own_app(tmp_path):
         yield app
 
 
-def _ids(app):
-    with app.app_context():
-        item = db.session.scalar(sa.select(Item).where(Item.key == "all-types"))
-        user_id = db.session.scalar(sa.text("SELECT id FROM users WHERE email = 'racer@example.kz'"))
-        return user_id, item.id
-
-
 def test_two_concurrent_submissions_are_graded_once(own_app, monkeypatch):
     from academy.accounts.models import User
 
-    user_id, item_id = _ids(own_app)
+    user_id, item_id = ids(own_app, email="racer@example.kz", item_key="all-types")
     with own_app.app_context(), write_intent():
         attempt = services.start_attempt(db.session.get(User, user_id), db.session.get(Item, item_id))
         form = form_for(attempt)
@@ -69,7 +62,7 @@ def test_two_concurrent_submissions_are_graded_once(own_app, monkeypatch):
 def test_two_concurrent_starts_make_one_attempt(own_app):
     from academy.accounts.models import User
 
-    user_id, item_id = _ids(own_app)
+    user_id, item_id = ids(own_app, email="racer@example.kz", item_key="all-types")
 
     def start():
         return services.start_attempt(db.session.get(User, user_id), db.session.get(Item, item_id)).id

@@ -11,7 +11,7 @@ from academy.core.db import write_intent
 from academy.extensions import db
 from academy.scenarios import engine, services
 from academy.scenarios.models import RunStatus, ScenarioRun, ScenarioVersion
-from tests.fixtures.concurrency import enrolled_app, race
+from tests.fixtures.concurrency import enrolled_app, ids, race
 
 pytestmark = pytest.mark.concurrency
 
@@ -22,18 +22,10 @@ def own_app(tmp_path):
         yield app
 
 
-def _ids(app):
-    with app.app_context():
-        item_id = db.session.scalar(sa.select(Item.id).where(Item.key == "fixture-dispute"))
-        user_id = db.session.scalar(sa.text("SELECT id FROM users WHERE email = 'player@example.kz'"))
-        db.session.remove()
-        return user_id, item_id
-
-
 def test_two_concurrent_starts_make_one_run(own_app):
     from academy.accounts.models import User
 
-    user_id, item_id = _ids(own_app)
+    user_id, item_id = ids(own_app, email="player@example.kz", item_key="fixture-dispute")
 
     def start():
         return services.start_run(db.session.get(User, user_id), db.session.get(Item, item_id)).id
@@ -50,7 +42,7 @@ def test_two_concurrent_starts_make_one_run(own_app):
 def test_two_clicks_on_the_same_step_apply_once(own_app, monkeypatch):
     from academy.accounts.models import User
 
-    user_id, item_id = _ids(own_app)
+    user_id, item_id = ids(own_app, email="player@example.kz", item_key="fixture-dispute")
     with own_app.app_context(), write_intent():
         run = services.start_run(db.session.get(User, user_id), db.session.get(Item, item_id))
         db.session.commit()
