@@ -2,12 +2,10 @@
 and regrading (registered on the quizzes blueprint)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from academy.content.models import Item, ItemKind
 from academy.core.access import Role, access
 from academy.core.errors import DomainError
 from academy.core.i18n import current_locale, resolve
@@ -15,16 +13,10 @@ from academy.extensions import db
 from academy.learning import services as learning
 from academy.quizzes import bank, grading, statistics
 from academy.quizzes.forms import GiftImportForm, ReflectionGradeForm
-from academy.quizzes.models import QuizAnswer, QuizAttempt
+from academy.quizzes.models import QuizAnswer
 from academy.quizzes.views import bp, competency_titles
 
 STAFF = (Role.INSTRUCTOR, Role.ADMIN)
-
-
-def _quiz_items(course) -> list[Item]:
-    return list(db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.kind == ItemKind.QUIZ,
-                                                         Item.is_retired.is_(False))
-                                   .order_by(Item.module_id.is_(None), Item.position, Item.id)))
 
 
 def _import_form() -> GiftImportForm:
@@ -37,7 +29,7 @@ def _import_form() -> GiftImportForm:
 @access(*STAFF)
 def manage_course(course_key: str):
     course = learning.get_course(course_key)
-    return render_template("quizzes/manage/course.html", course=course, quizzes=_quiz_items(course),
+    return render_template("quizzes/manage/course.html", course=course, quizzes=statistics.course_quizzes(course),
                            entries=bank.bank_entries(course, include_retired=True), form=_import_form(),
                            pending=len(grading.pending_reflections(course.id)),
                            regrades=grading.regrade_candidates(course.id))
@@ -101,9 +93,7 @@ def statistics_page(course_key: str, item_key: str):
     course = learning.get_course(course_key)
     item = get_quiz(course, item_key)
     stats = statistics.quiz_statistics(item, current_locale())
-    attempts = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.item_id == item.id,
-                                                               QuizAttempt.is_preview.is_(False))
-                                  .order_by(QuizAttempt.started_at.desc()).limit(200)).all()
+    attempts = statistics.recent_attempts(item)
     return render_template("quizzes/manage/statistics.html", course=course, item=item, stats=stats,
                            attempts=attempts)
 

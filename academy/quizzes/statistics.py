@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from academy.content.models import Item
+from academy.content.models import Item, ItemKind
 from academy.extensions import db
 from academy.quizzes.grading import SUBMITTED
 from academy.quizzes.models import Question, QuestionVersion, QuizAnswer, QuizAttempt
@@ -56,6 +56,20 @@ def _pearson(xs: list[float], ys: list[float]) -> float | None:
     if sx == 0 or sy == 0:
         return None
     return round(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / (sx * sy), 3)
+
+
+def course_quizzes(course) -> list[Item]:
+    """The course's active quizzes: module quizzes in order, then the final assessment."""
+    return list(db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.kind == ItemKind.QUIZ,
+                                                         Item.is_retired.is_(False))
+                                   .order_by(Item.module_id.is_(None), Item.position, Item.id)))
+
+
+def recent_attempts(item: Item, *, limit: int = 200) -> list[QuizAttempt]:
+    """The newest learners' attempts at a quiz (previews by instructors left out)."""
+    return db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.item_id == item.id,
+                                                           QuizAttempt.is_preview.is_(False))
+                              .order_by(QuizAttempt.started_at.desc()).limit(limit)).all()
 
 
 def quiz_statistics(item: Item, locale: str) -> QuizStats:
