@@ -20,14 +20,13 @@ from academy.learning.models import Cohort, Completion, Enrolment
 # --- reading content --------------------------------------------------------------------------------------------
 
 def published_courses(*, track: str | None = None, competency: str | None = None) -> list[Course]:
+    """Published courses in catalogue order, filtered by track and by a competency their modules develop."""
     courses = db.session.scalars(
-        sa.select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.position, Course.id)
-        .options(selectinload(Course.modules))).all()
+        sa.select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.position, Course.id)).all()
     if track:
         courses = [c for c in courses if track in (c.tracks or [])]
     if competency:
-        courses = [c for c in courses if any(competency in (m.competencies or []) for m in c.modules
-                                              if not m.is_retired)]
+        courses = [c for c in courses if competency in outline(c).competencies]
     return courses
 
 
@@ -74,6 +73,15 @@ class Outline:
     @property
     def items(self) -> list[ItemRef]:
         return [i for _, items in self.modules for i in items] + list(self.extra)
+
+    @property
+    def hours_total(self) -> int:
+        return sum(m.hours_total for m, _ in self.modules)
+
+    @property
+    def competencies(self) -> list[str]:
+        """The competency codes the course's modules develop, sorted."""
+        return sorted({code for m, _ in self.modules for code in m.competencies})
 
 
 #: course id → (content hash, outline). Content changes only through the loader, which changes the hash.

@@ -39,8 +39,9 @@ def catalogue():
     competency = request.args.get("competency") or None
     courses = services.published_courses(track=track, competency=competency)
     enrolled = services.enrolled_course_ids(current_user) if current_user.is_authenticated else set()
-    return render_template("learning/catalogue.html", courses=courses, standard=current_standard(), track=track,
-                           competency=competency, enrolled=enrolled)
+    return render_template("learning/catalogue.html", courses=courses,
+                           outlines={c.id: services.outline(c) for c in courses}, standard=current_standard(),
+                           track=track, competency=competency, enrolled=enrolled)
 
 
 @bp.route("/courses/<course_key>")
