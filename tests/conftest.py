@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 import smtplib
 from pathlib import Path
 
@@ -26,6 +27,12 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+#: One id per test run, shared by its xdist workers, so that two runs on one PostgreSQL server never touch each
+#: other's databases.
+RUN_ID = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex)[:10]
+_CREATED: list[str] = []
+
+
 def database_url(tmp_root: Path, name: str) -> str:
     """A fresh database for this worker: SQLite in a temp folder, or PostgreSQL when ACADEMY_TEST_DATABASE_URL
     is set (a new database per worker, created on the same server)."""
@@ -36,13 +43,28 @@ def database_url(tmp_root: Path, name: str) -> str:
 
     base = normalise(base)
     url = sa.engine.make_url(base)
-    dbname = f"academy_{name}_{_worker()}".replace("-", "_")
+    dbname = f"academy_{RUN_ID}_{name}_{_worker()}".replace("-", "_")[:63]
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{dbname}"'))
     admin.dispose()
+    _CREATED.append(url.set(database=dbname).render_as_string(hide_password=False))
     return url.set(database=dbname).render_as_string(hide_password=False)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the PostgreSQL databases this worker created (only its own, by name)."""
+    for raw in _CREATED:
+        url = sa.engine.make_url(raw)
+        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        except sa.exc.SQLAlchemyError:
+            pass
+        finally:
+            admin.dispose()
 
 
 def make_config(tmp_root: Path, db_url: str, **extra) -> dict:
