@@ -10,9 +10,10 @@ __version__ = "0.1.0"
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints and the CLI. No migrations, network or exit here."""
-    from academy import cli, config as settings
-    from academy.core import web as hooks
+    from academy import cli
+    from academy import config as settings
     from academy.accounts.views import bp as accounts_bp
+    from academy.core import web as hooks
     from academy.core.errors import register_error_handlers
     from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
     from academy.learning.views import bp as learning_bp

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import os
+import smtplib
 import socket
 import uuid
-import smtplib
 from pathlib import Path
 
 import pytest

@@ -4,15 +4,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from academy.accounts.regions import REGIONS
 from academy.core.access import Role
 from academy.core.i18n import DISPLAY_CHOICES, DISPLAY_NAMES, LANGUAGE_NAMES, LOCALES, current_locale
-
 
 PASSWORD_LENGTH = Length(min=MIN_LENGTH, max=MAX_LENGTH,
                          message=_l("The password must have between 8 and 128 characters."))

@@ -8,8 +8,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from academy.accounts import services
-from academy.accounts.forms import (LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, ResetPasswordForm,
-                                    ResetRequestForm, UserAdminForm, UserFilterForm)
+from academy.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    UserAdminForm,
+    UserFilterForm,
+)
 from academy.accounts.models import User
 from academy.core.access import PUBLIC, SIGNED_IN, Role, access
 from academy.core.errors import DomainError, render_error

@@ -9,8 +9,16 @@ from sqlalchemy.orm import joinedload
 
 from academy.core.access import enforce_access
 from academy.core.db import set_write_intent
-from academy.core.i18n import (COOKIE, DISPLAY_CHOICES, DISPLAY_NAMES, choose_display, current_display,
-                               current_locale, localized_markup, select_babel_locale)
+from academy.core.i18n import (
+    COOKIE,
+    DISPLAY_CHOICES,
+    DISPLAY_NAMES,
+    choose_display,
+    current_display,
+    current_locale,
+    localized_markup,
+    select_babel_locale,
+)
 from academy.core.security import set_security_headers
 from academy.core.translit import html_to_latin
 

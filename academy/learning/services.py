@@ -16,7 +16,6 @@ from academy.core.errors import DomainError
 from academy.extensions import db
 from academy.learning.models import Cohort, Completion, Enrolment
 
-
 # --- reading content --------------------------------------------------------------------------------------------
 
 def published_courses(*, track: str | None = None, competency: str | None = None) -> list[Course]:

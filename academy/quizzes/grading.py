@@ -12,8 +12,7 @@ from academy.content.models import Item
 from academy.core.db import utcnow
 from academy.core.errors import DomainError
 from academy.extensions import db
-from academy.quizzes.models import (AttemptStatus, Question, QuestionVersion, QuizAnswer, QuizAttempt,
-                                    QuizRegrade)
+from academy.quizzes.models import AttemptStatus, Question, QuestionVersion, QuizAnswer, QuizAttempt, QuizRegrade
 from academy.quizzes.question_types import get_type
 from academy.quizzes.question_types.typed import Reflection
 
@@ -180,7 +179,8 @@ def regrade_candidates(course_id: int) -> list[RegradeCandidate]:
     """Questions of the course whose submitted answers were graded with an older version than the newest."""
     rows = db.session.execute(
         sa.select(QuizAnswer, QuestionVersion).join(QuestionVersion, QuestionVersion.id == QuizAnswer.graded_version_id)
-        .join(Question, Question.id == QuizAnswer.question_id).join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+        .join(Question, Question.id == QuizAnswer.question_id)
+        .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
         .where(Question.course_id == course_id, QuestionVersion.number < Question.latest,
                QuizAttempt.status.in_(SUBMITTED))).all()
     found: dict[int, RegradeCandidate] = {}

@@ -208,7 +208,7 @@ def _check_graph(c: Checker, start: str, nodes: dict[str, dict]) -> None:
         if key not in state:
             visit(key)
     # A loop must give the trainee a say: a cycle made only of narration, lines and conditions never ends.
-    for key, node in nodes.items():
+    for key, _node in nodes.items():
         for target, loop, field in edges[key]:
             if loop and not _loop_has_stop(key, target, nodes, edges):
                 c.add(f"nodes.{key}.{field}", "this loop passes through no decision or reflection, so the trainee "

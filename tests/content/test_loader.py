@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from academy.content.loader import ContentError, load_tree
-from academy.content.parsing import check_tree
 from academy.content.models import Item, Module
+from academy.content.parsing import check_tree
 from academy.extensions import db
 from academy.learning import services as learning
 

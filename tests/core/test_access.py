@@ -1,7 +1,6 @@
 """Every endpoint declares who may use it, and the rule holds for anonymous, trainee, instructor and admin."""
 import re
 
-
 from academy.core.access import PUBLIC, SIGNED_IN, endpoint_access
 
 ROLES = ["anonymous", "trainee", "instructor", "admin"]

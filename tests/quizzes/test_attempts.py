@@ -55,11 +55,10 @@ def test_start_fixes_the_drawn_questions_and_resumes_the_same_attempt(client, si
 
 def test_the_database_allows_one_attempt_in_progress_per_learner_and_quiz(learner, all_types):
     services.start_attempt(learner, all_types)
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(QuizAttempt(user_id=learner.id, item_id=all_types.id, number=2,
-                                       status=AttemptStatus.IN_PROGRESS))
-            db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(QuizAttempt(user_id=learner.id, item_id=all_types.id, number=2,
+                                   status=AttemptStatus.IN_PROGRESS))
+        db.session.flush()
 
 
 def test_autosave_then_reload_keeps_every_answer(client, signed_in_learner):
@@ -138,10 +137,9 @@ def test_the_submission_row_is_unique_per_attempt(learner, all_types):
     attempt = services.start_attempt(learner, all_types)
     db.session.add(QuizSubmission(attempt_id=attempt.id))
     db.session.flush()
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(QuizSubmission(attempt_id=attempt.id))
-            db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(QuizSubmission(attempt_id=attempt.id))
+        db.session.flush()
 
 
 def test_a_submitted_attempt_refuses_further_writes(client, signed_in_learner):

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.concurrency
 
 @pytest.fixture
 def own_app(tmp_path):
-    with enrolled_app(tmp_path, "quizconc", email="racer@example.kz", course_key="quiz-course", after_load=sync_banks) as app:
+    with enrolled_app(tmp_path, "quizconc", email="racer@example.kz", course_key="quiz-course",
+                      after_load=sync_banks) as app:
         yield app
 
 

@@ -82,7 +82,7 @@ def test_no_answer_or_feedback_in_the_page(client, started, qtype, lang):
         selects = re.findall(r"<select[^>]*>(.*?)</select>", section, re.S)
         assert len(selects) == len(shown) and len(set(selects)) == 1
     if qtype in ("short", "numeric", "reflection"):
-        assert re.search(r'<(?:input|textarea)[^>]*name="q%d"' % answer.position, section)
+        assert re.search(rf'<(?:input|textarea)[^>]*name="q{answer.position}"', section)
 
 
 def test_tokens_change_between_attempts(client, signed_in_learner, started):

@@ -14,7 +14,8 @@ from academy.scenarios.schema import check_scenario
 ROOT = Path(__file__).resolve().parents[2]
 SVG = "{http://www.w3.org/2000/svg}"
 SHIPPED = sorted((ROOT / "courses").glob("*/*/*.scenario.yaml"))
-FIXTURE = ROOT / "tests" / "fixtures" / "courses" / "scenario-course" / "01-role-play" / "01-fixture-dispute.scenario.yaml"
+FIXTURE = (ROOT / "tests" / "fixtures" / "courses" / "scenario-course" / "01-role-play"
+           / "01-fixture-dispute.scenario.yaml")
 
 
 def _definition(app, path: Path) -> dict:

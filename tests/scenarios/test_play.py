@@ -215,9 +215,8 @@ def test_only_one_run_in_progress_per_person_is_allowed_by_the_database(trainee,
     run = services.start_run(trainee, scenario_item)
     twin = ScenarioRun(user_id=trainee.id, item_id=scenario_item.id, scenario_version_id=run.scenario_version_id,
                        scenario_key=run.scenario_key, status=RunStatus.IN_PROGRESS, current_node="first-move")
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(twin)
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.add(twin)
     # Finished runs are not limited.
     run.status = RunStatus.COMPLETED
     db.session.flush()

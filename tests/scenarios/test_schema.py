@@ -14,7 +14,8 @@ from academy.scenarios.schema import check_scenario
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = ROOT / "tests" / "fixtures" / "broken" / "scenarios"
 COURSES = ROOT / "courses"
-FIXTURE = ROOT / "tests" / "fixtures" / "courses" / "scenario-course" / "01-role-play" / "01-fixture-dispute.scenario.yaml"
+FIXTURE = (ROOT / "tests" / "fixtures" / "courses" / "scenario-course" / "01-role-play"
+           / "01-fixture-dispute.scenario.yaml")
 
 
 def _expected(path: Path) -> list[str]:

@@ -5,12 +5,11 @@ Revises: 0002_content_learning
 Create Date: 2026-11-24 13:39:18.599278
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import academy.core.db
 import academy.core.i18n
-
 
 # revision identifiers, used by Alembic.
 revision = '0003_quizzes_scenarios'

@@ -35,7 +35,9 @@ def write_question(data: dict) -> str | None:
         mine, other = ("feedback_true", "feedback_false") if data["answer"] else ("feedback_false", "feedback_true")
         feedbacks = ""
         if data.get(mine) or data.get(other):
-            feedbacks = f"#{render(data[other]) if data.get(other) else ''}#{render(data[mine]) if data.get(mine) else ''}"
+            wrong = render(data[other]) if data.get(other) else ""
+            right = render(data[mine]) if data.get(mine) else ""
+            feedbacks = f"#{wrong}#{right}"
         block = ("TRUE" if data["answer"] else "FALSE") + feedbacks
     elif t == "short":
         meta["answers"] = {loc: len(data["answers"].get(loc, [])) for loc in LOCALES}

@@ -154,7 +154,8 @@ class Ordering(QuestionType):
                 # As graded: an item is right when it follows the item that should precede it (the first item,
                 # when the second follows it), so the marks agree with the partial score.
                 neighbour = i - 1 if i > 0 else i + 1
-                in_place = neighbour in pos and (pos[i] == pos[neighbour] + 1 if i > 0 else pos[neighbour] == pos[i] + 1)
+                in_place = neighbour in pos and (pos[i] == pos[neighbour] + 1 if i > 0
+                                                 else pos[neighbour] == pos[i] + 1)
                 row["verdict"] = "right" if in_place else "wrong"
             rows.append(row)
         out = {"rows": rows}
