@@ -117,7 +117,7 @@ class _BoundSession(FSASession):
 @pytest.fixture(autouse=True)
 def _db_isolation(request, app):
     """Each test runs inside a transaction that is rolled back; the app's commits become savepoint releases."""
-    if "concurrency" in request.keywords or "browser" in request.keywords:
+    if {"concurrency", "own_app", "browser"} & set(request.keywords):
         yield
         return
     ctx = app.app_context()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
@@ -11,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from academy.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from academy.accounts.regions import REGIONS
 from academy.core.access import Role
+from academy.core.forms import Form
 from academy.core.i18n import DISPLAY_CHOICES, DISPLAY_NAMES, LANGUAGE_NAMES, LOCALES, current_locale
 
 PASSWORD_LENGTH = Length(min=MIN_LENGTH, max=MAX_LENGTH,
@@ -36,7 +36,7 @@ def display_choices():
     return [SelectChoice(code, DISPLAY_NAMES[code]) for code in DISPLAY_CHOICES]
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)],
                             description=_l("As it should be printed on your certificate."))
     region = SelectField(_l("Region"), validators=[DataRequired()])
@@ -62,24 +62,24 @@ class ProfileForm(ProfileFields):
     pass
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField(_l("Remember me on this device"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LENGTH])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LENGTH])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
@@ -88,12 +88,12 @@ class ResetPasswordForm(FlaskForm):
 ROLE_NAMES = {Role.TRAINEE: _l("Trainee"), Role.INSTRUCTOR: _l("Instructor"), Role.ADMIN: _l("Administrator")}
 
 
-class UserAdminForm(FlaskForm):
+class UserAdminForm(Form):
     roles = MultiCheckboxField(_l("Roles"), choices=[SelectChoice(str(r), ROLE_NAMES[r]) for r in Role])
     is_active = BooleanField(_l("Account is active"))
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 

@@ -22,14 +22,18 @@ from academy.accounts.models import User
 from academy.core.access import PUBLIC, SIGNED_IN, Role, access
 from academy.core.errors import DomainError, render_error
 from academy.core.i18n import current_display
+from academy.core.inputs import page_number
 from academy.extensions import db
 
 bp = Blueprint("accounts", __name__)
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after sign-in."""
-    if not target:
+    """Only same-site relative paths are followed after sign-in: no scheme or host, no "//" or "/\\" (which
+    browsers read as another host), no control characters (a header cannot carry CR or LF)."""
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return default
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target) or "\\" in target:
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -193,7 +197,7 @@ def users():
     form = UserFilterForm(request.args).fill_choices()
     form.validate()
     page = services.search_users(q=form.q.data or "", role=form.role.data or None, region=form.region.data or None,
-                                 page=request.args.get("page", 1, type=int))
+                                 page=page_number(request.args.get("page")))
     return render_template("accounts/users.html", form=form, page=page)
 
 

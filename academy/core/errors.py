@@ -66,7 +66,8 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         if status >= 500:
             return render_error(500)
-        return render_error(status)
+        # BadInput (academy.core.inputs) says what was wrong; other HTTP errors keep the page's general hint.
+        return render_error(status, getattr(error, "message", None))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

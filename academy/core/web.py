@@ -19,6 +19,7 @@ from academy.core.i18n import (
     localized_markup,
     select_babel_locale,
 )
+from academy.core.inputs import check_request
 from academy.core.security import set_security_headers
 from academy.core.translit import html_to_latin
 
@@ -46,6 +47,7 @@ def _before_request():
     set_write_intent(request.method not in SAFE_METHODS)
     saved = current_user.language if current_user.is_authenticated else None
     g.display = choose_display(saved, request.cookies.get(COOKIE), request.accept_languages)
+    check_request()
     return enforce_access()
 
 
@@ -79,8 +81,10 @@ def _translations():
 
 
 def register(app: Flask) -> None:
+    from academy.core import inputs
     from academy.extensions import login_manager
 
+    inputs.register(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from academy.core.forms import Form
 
-class CohortForm(FlaskForm):
+
+class CohortForm(Form):
     name = StringField(_l("Cohort name"), validators=[DataRequired(), Length(max=200)])
     course = SelectField(_l("Course"), validators=[DataRequired()])
     region = SelectField(_l("Region"), validators=[Optional()])

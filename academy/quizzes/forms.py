@@ -1,14 +1,17 @@
 """Forms for instructors: GIFT import and reflection grading (the attempt page posts its own fields with a token)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from academy.core.forms import Form
+from academy.core.i18n import resolve
 
 
-class GiftImportForm(FlaskForm):
+class GiftImportForm(Form):
     file = FileField(_l("GIFT file"), validators=[FileRequired(), FileAllowed(["gift", "txt"],
                                                                                _l("Choose a .gift or .txt file."))],
                      description=_l("Moodle GIFT, UTF-8. Texts in kk, ru and en as multi-language spans; "
@@ -22,7 +25,26 @@ class GiftImportForm(FlaskForm):
         return self
 
 
-class ReflectionGradeForm(FlaskForm):
-    """The comment; the points per criterion are posted as score-0, score-1, ... and read by the view."""
+class ReflectionGradeForm(Form):
+    """Points per rubric criterion (fields score-0, score-1, …, added by reflection_grade_form) and a comment."""
 
     comment = TextAreaField(_l("Comment for the learner"), validators=[Optional(), Length(max=5000)])
+    criteria = 0
+
+    def scores(self) -> list[int]:
+        return [self[f"score-{i}"].data for i in range(self.criteria)]
+
+
+def reflection_grade_form(rubric: list[dict], locale: str, **kwargs) -> ReflectionGradeForm:
+    """A ReflectionGradeForm with one whole-number field per criterion, from 0 to the criterion's points."""
+
+    class RubricGradeForm(ReflectionGradeForm):
+        criteria = len(rubric)
+
+    for i, row in enumerate(rubric):
+        scale = _("0 to %(n)d", n=row["points"])
+        label = f"{resolve(row['criterion'], locale).text} ({scale})"
+        setattr(RubricGradeForm, f"score-{i}", IntegerField(
+            label, validators=[InputRequired(), NumberRange(0, row["points"])],
+            render_kw={"min": 0, "max": row["points"], "step": 1, "inputmode": "numeric"}))
+    return RubricGradeForm(**kwargs)

@@ -12,7 +12,7 @@ from academy.core.i18n import current_locale, resolve
 from academy.extensions import db
 from academy.learning import services as learning
 from academy.quizzes import bank, grading, statistics
-from academy.quizzes.forms import GiftImportForm, ReflectionGradeForm
+from academy.quizzes.forms import GiftImportForm, reflection_grade_form
 from academy.quizzes.models import QuizAnswer
 from academy.quizzes.views import bp, competency_titles
 
@@ -113,20 +113,17 @@ def grade_answer(answer_id: int):
     if answer is None or (answer.graded_version or answer.version).type != "reflection":
         raise DomainError(_("This answer does not exist."), status=404)
     course = answer.attempt.item.course
-    form = ReflectionGradeForm()
     version = answer.graded_version or answer.version
+    saved = {f"score-{i}": s for i, s in enumerate(answer.rubric_scores or [])}
+    form = reflection_grade_form(version.data["rubric"], current_locale(),
+                                 data={**saved, "comment": answer.grader_comment})
     if form.validate_on_submit():
-        scores = []
-        for i, _criterion in enumerate(version.data["rubric"]):
-            raw = request.form.get(f"score-{i}", "")
-            scores.append(int(raw) if raw.isdigit() else 0)
-        grading.grade_reflection(answer, scores, form.comment.data, actor=current_user)
+        grading.grade_reflection(answer, form.scores(), form.comment.data, actor=current_user)
         db.session.commit()
         flash(_("The reflection is graded."), "success")
         return redirect(url_for("quizzes.grading_queue", course_key=course.key))
-    if request.method == "GET":
-        form.comment.data = answer.grader_comment
-    return render_template("quizzes/manage/grade.html", course=course, answer=answer, version=version, form=form)
+    return render_template("quizzes/manage/grade.html", course=course, answer=answer, version=version, form=form), \
+        400 if form.errors else 200
 
 
 @bp.route("/manage/quizzes/<course_key>/regrade", methods=["GET"])

@@ -15,6 +15,7 @@ from academy.content.models import Course, Item, ItemKind
 from academy.core.access import Role
 from academy.core.db import utcnow
 from academy.core.errors import DomainError
+from academy.core.inputs import parse_int
 from academy.extensions import db
 from academy.quizzes import grading
 from academy.quizzes.bank import draw_questions, sync_banks  # noqa: F401  (sync_banks is part of this API)
@@ -187,7 +188,11 @@ def _lock(attempt: QuizAttempt) -> None:
 def _store(attempt: QuizAttempt, form, now: dt.datetime) -> int:
     """Parse the posted answers of the questions the page showed (`shown` lists their positions); returns how many
     changed."""
-    shown = {int(p) for p in form.getlist("shown") if str(p).isdigit()}
+    raw = form.getlist("shown")
+    shown = {parse_int(p, minimum=1) for p in raw}
+    if None in shown or len(shown) != len(raw):
+        raise DomainError(_l("The answers were sent in a way this page does not expect. Reload the page and "
+                             "try again."), status=400)
     changed = 0
     for answer in attempt.answers:
         if answer.position not in shown:

@@ -9,6 +9,7 @@ from academy.content.loader import current_standard
 from academy.core.access import SIGNED_IN, Role, access
 from academy.core.errors import DomainError
 from academy.core.i18n import current_locale
+from academy.core.inputs import parse_int
 from academy.extensions import db
 from academy.learning import services as learning
 from academy.scenarios import engine, evidence, grading, services
@@ -19,10 +20,7 @@ bp = Blueprint("scenarios", __name__)
 
 
 def _int(name: str) -> int | None:
-    try:
-        return int(request.form.get(name, ""))
-    except ValueError:
-        return None
+    return parse_int(request.form.get(name))
 
 
 def _run_url(run, anchor: str = "now") -> str:

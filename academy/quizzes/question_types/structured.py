@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from academy.content.schema import Checker
+from academy.core.inputs import parse_int
 from academy.quizzes.question_types import QuestionType, Show, new_tokens, register, shuffled, text_of
 
 
@@ -128,9 +129,9 @@ class Ordering(QuestionType):
         n = len(data["items"])
         positions = {}
         for t, i in layout["items"]:
-            raw = form.get(f"{name}-{t}", "")
-            if raw.isdigit() and 1 <= int(raw) <= n:
-                positions[str(i)] = int(raw)
+            place = parse_int(form.get(f"{name}-{t}", ""), minimum=1, maximum=n)
+            if place is not None:
+                positions[str(i)] = place
         return {"positions": positions} if positions else None
 
     def grade(self, data, response):
