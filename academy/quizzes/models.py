@@ -132,6 +132,9 @@ class QuizAnswer(db.Model):
     layout: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     #: The response in terms of option indices (or the typed text); None until answered.
     response: Mapped[dict | None] = mapped_column(sa.JSON)
+    #: How many times the response was changed; a save based on an older count (another tab or device saved
+    #: since the page was drawn) is refused instead of overwriting the newer answer.
+    response_version: Mapped[int] = mapped_column(default=0, server_default="0")
     saved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     points: Mapped[float] = mapped_column(default=1)
     #: Fraction of the points earned (0..1); None while an instructor has to grade it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -185,26 +185,56 @@ def _lock(attempt: QuizAttempt) -> None:
     db.session.refresh(attempt)
 
 
-def _store(attempt: QuizAttempt, form, now: dt.datetime) -> int:
-    """Parse the posted answers of the questions the page showed (`shown` lists their positions); returns how many
-    changed."""
+MALFORMED_SAVE = _l("The answers were sent in a way this page does not expect. Reload the page and try again.")
+
+
+def _positions(form, attempt: QuizAttempt) -> set[int]:
+    """The positions of the questions a save carries (`shown`, once each); DomainError(400) for anything else."""
     raw = form.getlist("shown")
-    shown = {parse_int(p, minimum=1) for p in raw}
+    shown = {parse_int(p, minimum=1, maximum=len(attempt.answers)) for p in raw}
     if None in shown or len(shown) != len(raw):
-        raise DomainError(_l("The answers were sent in a way this page does not expect. Reload the page and "
-                             "try again."), status=400)
-    changed = 0
+        raise DomainError(MALFORMED_SAVE, status=400)
+    return shown
+
+
+@dataclass
+class Stored:
+    #: How many answers changed.
+    changed: int = 0
+    #: position → the answer's version after this save, for every question the save carried
+    versions: dict[int, int] = field(default_factory=dict)
+    #: Positions whose posted answer was based on an older version than the saved one: refused, the saved kept.
+    conflicts: list[int] = field(default_factory=list)
+
+
+def _store(attempt: QuizAttempt, form, now: dt.datetime) -> Stored:
+    """Store the posted answers of the questions the save carries. Each carries the version of the answer its page
+    was drawn from (`v<position>`, 0 when absent): a changed answer based on an older version than the saved one
+    is refused (another tab or device saved since), so nothing saved is ever overwritten by an outdated page. An
+    unchanged answer is never a conflict. A base newer than the saved version is the page's own save still on its
+    way, and is accepted."""
+    shown = _positions(form, attempt)
+    out = Stored()
     for answer in attempt.answers:
         if answer.position not in shown:
             continue
         version = answer.version
         response = get_type(version.type).parse(form, f"q{answer.position}", version.data, answer.layout)
         if response != answer.response:
+            base = parse_int(form.get(f"v{answer.position}", "0") or "0")
+            if base is None:
+                raise DomainError(MALFORMED_SAVE, status=400)
+            if base < answer.response_version:
+                out.conflicts.append(answer.position)
+                out.versions[answer.position] = answer.response_version
+                continue
             answer.response = response
+            answer.response_version += 1
             answer.saved_at = now
-            changed += 1
+            out.changed += 1
+        out.versions[answer.position] = answer.response_version
     attempt.saved_at = now
-    return changed
+    return out
 
 
 @dataclass
@@ -214,12 +244,17 @@ class SaveResult:
     attempt: QuizAttempt
     #: The time ran out: the saved answers were submitted instead.
     expired: bool = False
+    #: position → the answer's version after the save (for the questions the save carried)
+    versions: dict[int, int] = field(default_factory=dict)
+    #: Positions whose answer changed elsewhere since the page was drawn; the newer answer was kept.
+    conflicts: list[int] = field(default_factory=list)
 
 
 def save_answers(user: User, attempt: QuizAttempt, form, *, now: dt.datetime | None = None) -> SaveResult:
-    """Autosave (or the "Save answers" button): store the posted answers of an open attempt. After the deadline and
-    its grace period nothing is stored and the saved answers are submitted. Raises DomainError(409) once the attempt
-    is submitted, and 404 for someone else's attempt."""
+    """Autosave (or the "Save answers" button): store the posted answers of an open attempt (see _store: an answer
+    changed elsewhere since the page was drawn is kept, and reported in `conflicts`). After the deadline and its
+    grace period nothing is stored and the saved answers are submitted. Raises DomainError(409) once the attempt
+    is submitted, 404 for someone else's attempt and 400 for a malformed save."""
     now = now or utcnow()
     if attempt.user_id != user.id:
         raise DomainError(_l("This attempt does not exist."), status=404)
@@ -229,9 +264,9 @@ def save_answers(user: User, attempt: QuizAttempt, form, *, now: dt.datetime | N
     if is_expired(attempt, now):
         submit_attempt(user, attempt, None, now=now)
         return SaveResult(False, 0, attempt, expired=True)
-    changed = _store(attempt, form, now)
+    stored = _store(attempt, form, now)
     db.session.flush()
-    return SaveResult(True, changed, attempt)
+    return SaveResult(True, stored.changed, attempt, versions=stored.versions, conflicts=stored.conflicts)
 
 
 def submit_attempt(user: User, attempt: QuizAttempt, form=None, *, now: dt.datetime | None = None) -> QuizAttempt:
@@ -284,6 +319,8 @@ class QuestionView:
     prompt: dict
     points: float
     view: dict
+    #: The version of the saved answer shown (sent back with a save, which is refused if it is outdated).
+    version: int = 0
 
 
 def attempt_questions(attempt: QuizAttempt, locale: str) -> list[QuestionView]:
@@ -293,8 +330,16 @@ def attempt_questions(attempt: QuizAttempt, locale: str) -> list[QuestionView]:
     for a in attempt.answers:
         v = a.version
         out.append(QuestionView(a.position, f"q{a.position}", v.type, v.data["prompt"], a.points,
-                                get_type(v.type).view(v.data, a.layout, a.response, locale)))
+                                get_type(v.type).view(v.data, a.layout, a.response, locale), a.response_version))
     return out
+
+
+def answer_state(answer: QuizAnswer) -> str:
+    """"unanswered", "partial" (a matching or ordering question with parts left open) or "answered"."""
+    if answer.response is None:
+        return "unanswered"
+    v = answer.version
+    return "answered" if get_type(v.type).is_complete(v.data, answer.response) else "partial"
 
 
 REVIEW_PARTS = ("score", "correctness", "feedback", "answers")

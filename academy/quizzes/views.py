@@ -8,7 +8,8 @@ from flask_login import current_user
 from academy.content.loader import current_standard
 from academy.core.access import SIGNED_IN, access
 from academy.core.errors import DomainError
-from academy.core.i18n import current_locale
+from academy.core.i18n import current_display, current_locale
+from academy.core.translit import html_to_latin
 from academy.extensions import db
 from academy.learning import services as learning
 from academy.quizzes import services
@@ -38,6 +39,25 @@ def competency_titles() -> dict[str, dict]:
     return {c.code: c.title for c in standard.competencies} if standard else {}
 
 
+def _attempt_page(course, item, attempt, *, is_preview: bool, conflicts=()):
+    expired = services.is_expired(attempt)
+    return render_template("quizzes/attempt.html", course=course, item=item, attempt=attempt, expired=expired,
+                           is_preview=is_preview, seconds_left=services.seconds_left(attempt), conflicts=conflicts,
+                           questions=[] if expired else services.attempt_questions(attempt, current_locale()))
+
+
+def _questions_html(attempt, positions) -> dict[str, str]:
+    """The attempt page's sections of these questions as they are saved now (for a save that met newer answers),
+    in the page's script (Kazakh in the Latin script is transliterated here: JSON skips the HTML hook)."""
+    questions = services.attempt_questions(attempt, current_locale())
+    out = {}
+    for number, q in enumerate(questions, 1):
+        if q.position in positions:
+            html = render_template("quizzes/_question.html", q=q, number=number, total=len(questions), conflict=True)
+            out[str(q.position)] = html_to_latin(html) if current_display() == "kk-Latn" else html
+    return out
+
+
 @bp.route("/courses/<course_key>/<item_key>/quiz")
 @access(SIGNED_IN)
 def quiz(course_key: str, item_key: str):
@@ -47,12 +67,8 @@ def quiz(course_key: str, item_key: str):
     except DomainError as e:
         flash(e.message, "info")
         return redirect(url_for("learning.course", course_key=course.key))
-    attempt = state.current
-    if attempt is not None:
-        expired = services.is_expired(attempt)
-        return render_template("quizzes/attempt.html", course=course, item=item, state=state, attempt=attempt,
-                               expired=expired, seconds_left=services.seconds_left(attempt),
-                               questions=[] if expired else services.attempt_questions(attempt, current_locale()))
+    if state.current is not None:
+        return _attempt_page(course, item, state.current, is_preview=state.is_preview)
     shows = {a.id: services.review_options(a, current_user, state) for a in state.attempts}
     return render_template("quizzes/quiz.html", course=course, item=item, state=state, shows=shows,
                            titles=competency_titles())
@@ -75,18 +91,25 @@ def start(course_key: str, item_key: str):
 @bp.route("/courses/<course_key>/<item_key>/quiz/<int:attempt_id>/save", methods=["POST"])
 @access(SIGNED_IN)
 def save(course_key: str, item_key: str, attempt_id: int):
-    """Autosave (fetch with X-CSRFToken, or a beacon when the page is left) and the "Save answers" button."""
+    """Autosave (fetch with X-CSRFToken, keepalive when the page is hidden, or a beacon) and the "Save answers"
+    button. An answer changed elsewhere since the page was drawn is kept and reported: 409, with the newer answers
+    (their page sections, for the script) or the attempt page showing them."""
     course, item = _quiz(course_key, item_key)
     attempt = services.get_attempt(current_user, attempt_id, item=item)
     result = services.save_answers(current_user, attempt, request.form)
     db.session.commit()
+    status = 409 if result.conflicts else 200
     if request.form.get("via") == "beacon":
-        return ("", 204)
+        return ("", 409 if result.conflicts else 204)
     if _wants_json():
         return jsonify(saved=result.saved, expired=result.expired, changed=result.changed,
+                       versions={str(p): v for p, v in result.versions.items()}, conflicts=result.conflicts,
+                       questions=_questions_html(attempt, set(result.conflicts)),
                        saved_at=attempt.saved_at.isoformat() if attempt.saved_at else None,
                        seconds_left=services.seconds_left(attempt),
-                       review_url=_review_url(course, item, attempt) if result.expired else None)
+                       review_url=_review_url(course, item, attempt) if result.expired else None), status
+    if result.conflicts:
+        return _attempt_page(course, item, attempt, is_preview=attempt.is_preview, conflicts=result.conflicts), 409
     if result.expired:
         flash(_("Time is up: your saved answers were submitted."), "info")
         return redirect(_review_url(course, item, attempt))
@@ -104,6 +127,7 @@ def summary(course_key: str, item_key: str, attempt_id: int):
     if not attempt.is_open:
         return redirect(_review_url(course, item, attempt))
     return render_template("quizzes/summary.html", course=course, item=item, attempt=attempt,
+                           states=[(a, services.answer_state(a)) for a in attempt.answers],
                            expired=services.is_expired(attempt), seconds_left=services.seconds_left(attempt))
 
 

@@ -78,6 +78,10 @@ class QuestionType:
         """Fraction of the points earned, 0..1; None when an instructor must grade it."""
         return 0.0
 
+    def is_complete(self, data: dict, response: dict | None) -> bool:
+        """Whether a (non-blank) response answers every part of the question; False means partly answered."""
+        return response is not None
+
     # --- after submission --------------------------------------------------------------------------------------
     def review(self, data: dict, layout: dict, response: dict | None, locale: str, show: Show) -> dict:
         """The learner's answer and, as `show` allows, correctness, feedback and the right answers."""

@@ -63,6 +63,10 @@ class Matching(QuestionType):
                 pairs[str(i)] = r
         return {"pairs": pairs} if pairs else None
 
+    def is_complete(self, data, response):
+        """Every left item has its match."""
+        return len(self._chosen(response)) == len(data["pairs"])
+
     def _is_right(self, data, left: int, right: int | None) -> bool:
         return right is not None and _same(data["pairs"][right]["right"], data["pairs"][left]["right"])
 
@@ -133,6 +137,11 @@ class Ordering(QuestionType):
             if place is not None:
                 positions[str(i)] = place
         return {"positions": positions} if positions else None
+
+    def is_complete(self, data, response):
+        """Every item has a place, and no two share one."""
+        pos = self._positions(response)
+        return len(pos) == len(data["items"]) and len(set(pos.values())) == len(pos)
 
     def grade(self, data, response):
         """Each item placed directly after the item that should precede it earns 1/(n-1)."""
