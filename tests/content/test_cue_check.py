@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 
 from academy.content.checks import CourseItem, course_warnings
@@ -125,3 +126,20 @@ def test_the_editor_gets_the_same_warnings_in_the_authors_language(app, tmp_path
         assert ("truefalse-true", "kk") not in names  # 2 of 4 is balanced
         text = next(w for w in warnings if w.name == "single-key-longest" and w.locale == "kk").text()
         assert text.startswith("kk: правильный ответ — самый длинный вариант в 5 из 6 вопросов")
+
+
+@pytest.mark.parametrize("course", ["mediation-prevention", "mediation-process", "mediation-for-civil-servants"])
+def test_shipped_courses_give_no_answer_away_by_length_with_margin(app, course):
+    from flask_babel import force_locale
+
+    from academy.content.checks import course_measures
+
+    tree, problems = check_tree(ROOT / "courses" / course)
+    assert not problems
+    measures = course_measures(course_items(tree.courses[0]))
+    failed = [m for m in measures if m.failed]
+    with force_locale("en"):
+        assert not failed, [m.text() for m in failed]
+    # Margin: within the aim authors write to (single-choice keys longest in at most 30%, and so on).
+    off = [(m.name, m.locale, m.count, m.total) for m in measures if m.off_aim]
+    assert not off
