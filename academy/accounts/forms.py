@@ -29,11 +29,13 @@ def region_choices():
 
 
 def language_choices():
-    return [SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES]
+    # Each language is named in itself, and marked so (screen readers pronounce it, checks of the page's language
+    # leave it alone).
+    return [SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LOCALES]
 
 
 def display_choices():
-    return [SelectChoice(code, DISPLAY_NAMES[code]) for code in DISPLAY_CHOICES]
+    return [SelectChoice(code, DISPLAY_NAMES[code], render_kw={"lang": code}) for code in DISPLAY_CHOICES]
 
 
 class ProfileFields(Form):

@@ -15,4 +15,5 @@ class CohortForm(Form):
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
     ends_on = DateField(_l("Ends on"), validators=[Optional()])
     emails = TextAreaField(_l("Emails of the trainees"), validators=[DataRequired(), Length(max=100_000)],
-                           description=_l("One email per line. Accounts must already exist."))
+                           description=_l("One email per line (or separated by commas). Only trainees with an "
+                                          "account are enrolled; every other address is listed with the reason."))

@@ -310,7 +310,8 @@ def enrolled_course_ids(user: User) -> set[int]:
 
 def enrolments_of(user: User) -> list[Enrolment]:
     return db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
-                              .options(selectinload(Enrolment.course)).order_by(Enrolment.enrolled_at)).all()
+                              .options(selectinload(Enrolment.course), selectinload(Enrolment.cohort))
+                              .order_by(Enrolment.enrolled_at)).all()
 
 
 def dashboard(user: User) -> tuple[list[tuple[Enrolment, CourseProgress, Item | None]], list[TrackHours]]:
@@ -337,32 +338,46 @@ def hours_for_track(user: User, track_key: str) -> float:
     return next((t.hours for t in tracks if t.track.key == track_key), 0.0)
 
 
-# --- cohorts ----------------------------------------------------------------------------------------------------
+# --- the signed-in home -----------------------------------------------------------------------------------------
 
-def enrol_cohort(*, name: str, course: Course, emails: list[str], region: str | None,
-                 starts_on: dt.date | None, ends_on: dt.date | None, actor: User) -> tuple[Cohort, list[str]]:
-    """Create a cohort and enrol every listed account; returns the cohort and the emails with no account."""
-    if starts_on and ends_on and ends_on < starts_on:
-        raise DomainError(_l("The end date is before the start date."))
-    cohort = Cohort(name=name.strip(), course_id=course.id, region=region or None, starts_on=starts_on,
-                    ends_on=ends_on, created_by_id=actor.id)
-    db.session.add(cohort)
-    db.session.flush()
-    wanted = [e.strip().lower() for e in emails if e.strip()]
-    users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(wanted)))}
-    unknown = [e for e in dict.fromkeys(wanted) if e not in users]
-    for email in dict.fromkeys(wanted):
-        if email in users:
-            enrol(users[email], course, cohort=cohort)
-    return cohort, unknown
+@dataclass
+class Due:
+    course: Course
+    #: The next unfinished item of the course.
+    item: ItemRef | None
+    progress: CourseProgress
+    #: The end of the learner's cohort in this course, if it has one.
+    ends_on: dt.date | None
+    cohort_name: str | None
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.ends_on is not None and self.ends_on < today
 
 
-def cohorts() -> list[Cohort]:
-    return db.session.scalars(sa.select(Cohort).order_by(Cohort.created_at.desc())
-                              .options(selectinload(Cohort.course))).all()
+@dataclass
+class Home:
+    #: Where the learner left off: the course and item last opened (or the next one, if that is finished).
+    resume: tuple[Course, ItemRef] | None
+    #: Hours towards the tracks of the learner's courses.
+    tracks: list[TrackHours]
+    #: Unfinished courses, the one whose cohort ends soonest first.
+    due: list[Due]
+    courses: int
 
 
-def cohort_size(cohort_ids) -> dict[int, int]:
-    rows = db.session.execute(sa.select(Enrolment.cohort_id, sa.func.count()).where(
-        Enrolment.cohort_id.in_(list(cohort_ids))).group_by(Enrolment.cohort_id))
-    return dict(rows.all())
+def home(user: User) -> Home:
+    """What the signed-in home shows a learner: continue where they left off, progress towards their track and
+    what is due next. Reads only; a few queries whatever the number of courses."""
+    rows, tracks = dashboard(user)
+    seen = [(e, nxt) for e, _p, nxt in rows if e.last_seen_at is not None and nxt is not None]
+    resume = None
+    if seen:
+        enrolment, item = max(seen, key=lambda pair: pair[0].last_seen_at)
+        resume = (enrolment.course, item)
+    elif rows and rows[0][2] is not None:
+        resume = (rows[0][0].course, rows[0][2])
+    mine = {t for e, _p, _n in rows for t in (e.course.tracks or [])}
+    due = [Due(e.course, nxt, p, e.cohort.ends_on if e.cohort else None, e.cohort.name if e.cohort else None)
+           for e, p, nxt in rows if p.total and p.completed < p.total]
+    due.sort(key=lambda d: (d.ends_on is None, d.ends_on or dt.date.max))
+    return Home(resume, [t for t in tracks if t.track.key in mine], due, len(rows))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -15,6 +16,7 @@ from academy.core.access import PUBLIC, SIGNED_IN, Role, access
 from academy.core.errors import DomainError
 from academy.core.i18n import current_locale, resolve
 from academy.extensions import db
+from academy.learning import cohorts as cohort_service
 from academy.learning import services
 from academy.learning.forms import CohortForm
 
@@ -141,30 +143,42 @@ def dashboard():
     return render_template("learning/dashboard.html", rows=rows, tracks=tracks)
 
 
-@bp.route("/manage/cohorts", methods=["GET", "POST"])
-@access(Role.ADMIN)
-def cohorts():
-    form = CohortForm()
+def _fill_cohort_choices(form: CohortForm) -> CohortForm:
     form.course.choices = [SelectChoice(c.key, resolve(c.title, current_locale()).text)
                            for c in services.published_courses()]
     form.region.choices = [SelectChoice("", _("Any region"))] + region_choices()[1:]
+    return form
+
+
+@bp.route("/manage/cohorts", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def cohorts():
+    form = _fill_cohort_choices(CohortForm())
+    report, status = None, 200
     if form.validate_on_submit():
         try:
-            cohort, unknown = services.enrol_cohort(
+            report = cohort_service.enrol_cohort(
                 name=form.name.data, course=services.get_course(form.course.data),
-                emails=form.emails.data.splitlines(), region=form.region.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, actor=current_user)
+                emails=cohort_service.split_addresses(form.emails.data), region=form.region.data,
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data, actor=current_user)
         except DomainError as e:
             db.session.rollback()
             form.form_errors.append(str(e.message))
+            report, status = getattr(e, "report", None), 422
         else:
             db.session.commit()
-            flash(_("The cohort %(name)s was enrolled.", name=cohort.name), "success")
-            if unknown:
-                flash(_("No account was found for: %(emails)s", emails=", ".join(unknown)), "error")
-            return redirect(url_for("learning.cohorts"))
-    items = services.cohorts()
-    return render_template("learning/cohorts.html", form=form, cohorts=items,
-                           sizes=services.cohort_size([c.id for c in items]))
+            # The name stands alone: a word such as "cohort" next to it doubles in names like "Шымкент тобы".
+            flash(ngettext("%(name)s: %(num)d trainee enrolled in the course.",
+                           "%(name)s: %(num)d trainees enrolled in the course.",
+                           len(report.enrolled) + len(report.already), name=report.cohort.name), "success")
+            if not report.refused:
+                return redirect(url_for("learning.cohorts"))
+            # The page stays, to list every address that was not used and why.
+            form = CohortForm(formdata=None)
+            _fill_cohort_choices(form)
+    items = cohort_service.cohorts()
+    sizes = cohort_service.cohort_size([c.id for c in items])
+    return render_template("learning/cohorts.html", form=form, cohorts=items, report=report,
+                           refusals=cohort_service.REFUSALS, sizes=sizes), status
 
 

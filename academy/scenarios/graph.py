@@ -1,5 +1,7 @@
 """A map of a scenario's graph drawn on the server as SVG: layered top to bottom, a shape per node kind, the
-trainee's path highlighted with CSS classes (styles live in static/css/academy.css; no inline styles, no JS)."""
+trainee's path highlighted with CSS classes (styles live in static/css/academy.css; no inline styles, no JS).
+Nodes are labelled in the reader's language (never with their keys); the map scales down to the width of the
+screen, and `path_steps` gives the same path as a list, its text alternative."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -74,13 +76,23 @@ def _kind_label(node: dict, defn: dict, locale: str) -> str:
             "reflection": _("Reflection")}[kind]
 
 
-def _tooltip(node: dict, locale: str) -> str:
-    text = node.get("text") or node.get("prompt")
+def node_text(node: dict, locale: str) -> str:
+    """What a node says or asks, in the reader's language (a condition: that the way on depends on the state)."""
     if node["kind"] == "condition":
-        parts = [f"{r['var']} {r['op']} {r['value']} → {r['next']}" for r in node["rules"]]
-        otherwise = _("otherwise")
-        return "; ".join(parts + [f"{otherwise} → {node['else']}"])
-    return _short(resolve(text, locale).text, 160) if text else ""
+        return _("The way on depends on how the conversation stands.")
+    text = node.get("prompt") if node["kind"] in ("decision", "reflection") else node.get("text")
+    return resolve(text, locale).text if text else ""
+
+
+def kind_label(node: dict, defn: dict, locale: str) -> str:
+    """The node's kind in the reader's language (a line: its speaker; an ending: its outcome)."""
+    return _kind_label(node, defn, locale)
+
+
+def path_steps(defn: dict, path: list[str], locale: str) -> list[tuple[str, str]]:
+    """The nodes a run passed, in order, as (kind label, what it says): the map's text alternative."""
+    nodes = defn["nodes"]
+    return [(_kind_label(nodes[k], defn, locale), node_text(nodes[k], locale)) for k in path if k in nodes]
 
 
 def _shape(kind: str, x: float, y: float, classes: str) -> str:
@@ -125,8 +137,11 @@ def render_svg(defn: dict, *, path: list[str] | None = None, current: str | None
              rows=len(rows))
     if path:
         desc += " " + _("The path taken is highlighted.")
+    if path:
+        desc += " " + _("The same path is listed below the map, step by step.")
+    # The width attribute is the natural size; CSS (max-width: 100%, height: auto) scales it down to a phone.
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="sgraph" viewBox="0 0 {width:.0f} {height:.0f}" '
-           f'width="{width:.0f}" height="{height:.0f}" role="img" aria-labelledby="{p}-title {p}-desc">',
+           f'width="{width:.0f}" role="img" aria-labelledby="{p}-title {p}-desc" preserveAspectRatio="xMidYMin meet">',
            f'<title id="{p}-title">{escape(label)}</title><desc id="{p}-desc">{escape(desc)}</desc>',
            '<defs>',
            f'<marker id="{p}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
@@ -175,15 +190,16 @@ def render_svg(defn: dict, *, path: list[str] | None = None, current: str | None
             classes += " is-visited"
         if key == current:
             classes += " is-current"
-        tip = _tooltip(node, locale)
+        label = _kind_label(node, defn, locale)
+        text = node_text(node, locale)
         out.append(f'<g class="{classes}" data-node="{escape(key)}">'
-                   f'<title>{escape(key)}{": " if tip else ""}{escape(tip)}</title>')
+                   f'<title>{escape(label)}{": " if text else ""}{escape(_short(text, 160))}</title>')
         out.append(_shape(kind, x, y, "sgraph-shape"))
         cx = x + NODE_W / 2
         out.append(f'<text class="sgraph-kind" x="{cx:.0f}" y="{y + 18:.0f}" text-anchor="middle">'
-                   f'{escape(_short(_kind_label(node, defn, locale)))}</text>')
-        out.append(f'<text class="sgraph-key" x="{cx:.0f}" y="{y + 34:.0f}" text-anchor="middle">'
-                   f'{escape(_short(key))}</text>')
+                   f'{escape(_short(label))}</text>')
+        out.append(f'<text class="sgraph-text" x="{cx:.0f}" y="{y + 34:.0f}" text-anchor="middle">'
+                   f'{escape(_short(text, 26))}</text>')
         out.append("</g>")
     out.append("</g></svg>")
     return Markup("".join(out))

@@ -301,8 +301,12 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
                 c.add(f"{p}.min", "min must not be above max")
             elif not low <= initial <= high:
                 c.add(f"{p}.initial", f"initial must be between min ({low}) and max ({high})")
+        # The meters name trust-<party>, tension and tension-<party> themselves; any other variable shown to
+        # learners needs a label in every language (its key is never shown).
+        named = var == "tension" or any(var == f"{kind}-{party}" for kind in ("trust", "tension")
+                                        for party in parties)
         variables[var] = {"initial": initial, "min": low, "max": high,
-                          "label": c.text(spec, p, "label", required=False)}
+                          "label": c.text(spec, p, "label", required=not named)}
 
     raw_nodes = c.mapping(d, "", "nodes")
     nodes: dict[str, dict] = {}

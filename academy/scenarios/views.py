@@ -14,7 +14,7 @@ from academy.extensions import db
 from academy.learning import services as learning
 from academy.scenarios import engine, evidence, grading, services
 from academy.scenarios.forms import ReflectionForm, grade_form
-from academy.scenarios.graph import render_svg
+from academy.scenarios.graph import path_steps, render_svg
 
 bp = Blueprint("scenarios", __name__)
 
@@ -96,8 +96,9 @@ def _render_debrief(run):
                        id_prefix=f"run{run.id}", title=_("Your path through the scenario"))
     return render_template("scenarios/debrief.html", run=run, defn=defn, item=item, course=item.course,
                            entries=services.transcript(run), titles=_competency_titles(), verdicts=_verdicts(run),
-                           graph=graph, next_item=next_item, can_replay=services.may_play(current_user, item)
-                           and not item.is_retired)
+                           graph=graph, steps=path_steps(defn, services.visited_nodes(run), current_locale()),
+                           next_item=next_item,
+                           can_replay=services.may_play(current_user, item) and not item.is_retired)
 
 
 @bp.route("/scenarios/runs/<int:run_id>")
@@ -181,7 +182,8 @@ def _render_review(run, forms=None, status: int = 200):
                        id_prefix=f"run{run.id}", title=_("The trainee's path through the scenario"))
     return render_template("scenarios/manage_run.html", run=run, defn=defn, item=run.item, course=run.item.course,
                            entries=services.transcript(run), forms=forms, titles=_competency_titles(),
-                           verdicts=_verdicts(run), graph=graph), status
+                           verdicts=_verdicts(run), graph=graph,
+                           steps=path_steps(defn, services.visited_nodes(run), locale)), status
 
 
 @bp.route("/manage/scenarios/runs/<int:run_id>")

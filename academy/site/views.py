@@ -1,6 +1,9 @@
 """The home page, the language switcher and /healthz."""
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,6 +21,12 @@ bp = Blueprint("site", __name__)
 @bp.route("/")
 @access(PUBLIC)
 def index():
+    """The academy for a visitor; for someone signed in, their own home (where sign-in leads)."""
+    if current_user.is_authenticated:
+        from academy.learning import services as learning
+
+        today = dt.datetime.now(ZoneInfo(current_app.config["ACADEMY_TIMEZONE"])).date()
+        return render_template("site/home.html", home=learning.home(current_user), today=today)
     return render_template("site/index.html")
 
 

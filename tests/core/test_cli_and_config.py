@@ -50,8 +50,11 @@ def test_init_is_idempotent_and_demo_prints_sign_ins(tmp_path):
     assert duplicate.exit_code != 0
     with app.app_context():
         from academy.accounts.models import User
+        from academy.demo import DEMO_ACCOUNTS, MORE_TRAINEES
 
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+        # The demo accounts and trainees once (the second run reuses them), and the new instructor.
+        expected = len(DEMO_ACCOUNTS) + len(MORE_TRAINEES) + 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == expected
         db.session.remove()
         db.engine.dispose()
 
