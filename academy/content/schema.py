@@ -36,11 +36,19 @@ class Located:
         self.file = file
 
     def line(self, path: str) -> int:
+        """The line of `path`, else of its nearest ancestor that has one, else of the document."""
         while path:
             if path in self.lines:
                 return self.lines[path]
-            path = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            path = parent_path(path)
         return self.lines.get("", 1)
+
+
+def parent_path(path: str) -> str:
+    """`a.b[2].c` → `a.b[2]` → `a.b` → `a` → ``. The result is always strictly shorter than `path` (the cut is
+    at an index below its length), so a loop over parents ends."""
+    cut = max(path.rfind("."), path.rfind("["))
+    return path[:cut] if cut > 0 else ""
 
 
 def _construct(node, path: str, lines: dict[str, int]):
