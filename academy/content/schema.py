@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import lazy_gettext as _l
 
 from academy.core.i18n import LOCALES
 
@@ -18,10 +19,13 @@ MAX_MEDIA_BYTES = 1024 * 1024
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """One problem in a file. `message` is a lazy translation: rendered in the page's language on a page, in English
+    in the CLI (outside a request)."""
+
     file: str
     line: int
     field: str
-    message: str
+    message: Any
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"
@@ -75,7 +79,7 @@ def _duplicate_keys(node, path: str, file: str, problems: list[Problem]) -> None
             key = str(key_node.value)
             child = f"{path}.{key}" if path else key
             if key in seen:
-                problems.append(Problem(file, key_node.start_mark.line + 1, child, "duplicate key"))
+                problems.append(Problem(file, key_node.start_mark.line + 1, child, _l("duplicate key")))
             seen.add(key)
             _duplicate_keys(value_node, child, file, problems)
     elif isinstance(node, yaml.SequenceNode):
@@ -87,14 +91,15 @@ def read_text(path: Path, rel: str, problems: list[Problem], *, limit: int = MAX
     """The file's text, or None with a problem if it is too large or not UTF-8."""
     size = path.stat().st_size
     if size > limit:
-        problems.append(Problem(rel, 1, "file", f"file is too large ({size} bytes, at most {limit})"))
+        problems.append(Problem(rel, 1, "file", _l("file is too large (%(size)d bytes, at most %(limit)d)", size=size,
+                                                    limit=limit)))
         return None
     raw = path.read_bytes()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        problems.append(Problem(rel, line, "file", "file is not valid UTF-8"))
+        problems.append(Problem(rel, line, "file", _l("file is not valid UTF-8")))
         return None
 
 
@@ -108,10 +113,11 @@ def load_yaml(path: Path, rel: str, problems: list[Problem]) -> Located | None:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + 1 if mark else 1
-        problems.append(Problem(rel, line, "yaml", f"malformed YAML: {getattr(e, 'problem', None) or e}"))
+        problems.append(Problem(rel, line, "yaml", _l("malformed YAML: %(reason)s",
+                                                      reason=getattr(e, "problem", None) or str(e))))
         return None
     if node is None:
-        problems.append(Problem(rel, 1, "file", "the file is empty"))
+        problems.append(Problem(rel, 1, "file", _l("the file is empty")))
         return None
     before = len(problems)
     _duplicate_keys(node, "", rel, problems)
@@ -121,10 +127,10 @@ def load_yaml(path: Path, rel: str, problems: list[Problem]) -> Located | None:
     try:
         data = _construct(node, "", lines)
     except yaml.YAMLError as e:
-        problems.append(Problem(rel, 1, "yaml", f"malformed YAML: {e}"))
+        problems.append(Problem(rel, 1, "yaml", _l("malformed YAML: %(reason)s", reason=str(e))))
         return None
     if not isinstance(data, dict):
-        problems.append(Problem(rel, 1, "file", "the file must hold a mapping of fields"))
+        problems.append(Problem(rel, 1, "file", _l("the file must hold a mapping of fields")))
         return None
     return Located(data, lines, rel)
 
@@ -144,7 +150,7 @@ class Checker:
         if not isinstance(data, dict) or name not in data or data[name] is None:
             if required:
                 self.add(full if isinstance(data, dict) and name in data else (path or name),
-                         f"missing field '{name}'")
+                         _l("missing field '%(name)s'", name=name))
             return None
         return data[name]
 
@@ -155,14 +161,14 @@ class Checker:
         if value is None:
             return None
         if not isinstance(value, dict):
-            self.add(full, "must be a map of kk, ru and en texts")
+            self.add(full, _l("must be a map of kk, ru and en texts"))
             return None
         for loc in LOCALES:
             v = value.get(loc)
             if not isinstance(v, str) or not v.strip():
-                self.add(f"{full}.{loc}" if loc in value else full, f"missing locale '{loc}'")
+                self.add(f"{full}.{loc}" if loc in value else full, _l("missing locale '%(locale)s'", locale=loc))
         for extra in set(value) - set(LOCALES):
-            self.add(f"{full}.{extra}", f"unknown locale '{extra}' (use kk, ru, en)")
+            self.add(f"{full}.{extra}", _l("unknown locale '%(locale)s' (use kk, ru, en)", locale=extra))
         return value
 
     def integer(self, data: dict, path: str, name: str, *, required: bool = True, minimum: int | None = None,
@@ -172,12 +178,12 @@ class Checker:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.add(full, "must be a whole number")
+            self.add(full, _l("must be a whole number"))
             return default
         if minimum is not None and value < minimum:
-            self.add(full, f"must be at least {minimum}")
+            self.add(full, _l("must be at least %(minimum)s", minimum=minimum))
         if maximum is not None and value > maximum:
-            self.add(full, f"must be at most {maximum}")
+            self.add(full, _l("must be at most %(maximum)s", maximum=maximum))
         return value
 
     def number(self, data: dict, path: str, name: str, *, required: bool = True, default=None):
@@ -186,7 +192,7 @@ class Checker:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(full, "must be a number")
+            self.add(full, _l("must be a number"))
             return default
         return value
 
@@ -195,7 +201,7 @@ class Checker:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.add(f"{path}.{name}" if path else name, "must be true or false")
+            self.add(f"{path}.{name}" if path else name, _l("must be true or false"))
             return default
         return value
 
@@ -205,13 +211,13 @@ class Checker:
         if value is None:
             return default
         if value not in options:
-            self.add(full, f"must be one of: {', '.join(map(str, options))}")
+            self.add(full, _l("must be one of: %(options)s", options=", ".join(map(str, options))))
             return default
         return value
 
     def key(self, value, path: str) -> bool:
         if not isinstance(value, str) or not KEY_RE.match(value):
-            self.add(path, "must be a key of lowercase letters, digits and hyphens")
+            self.add(path, _l("must be a key of lowercase letters, digits and hyphens"))
             return False
         return True
 
@@ -221,11 +227,11 @@ class Checker:
         if value is None:
             return []
         if not isinstance(value, list) or not value:
-            self.add(full, "must be a non-empty list of competency codes")
+            self.add(full, _l("must be a non-empty list of competency codes"))
             return []
         for i, code in enumerate(value):
             if not isinstance(code, str) or code not in known:
-                self.add(f"{full}[{i}]", f"unknown competency code '{code}'")
+                self.add(f"{full}[{i}]", _l("unknown competency code '%(code)s'", code=code))
         return [c for c in value if isinstance(c, str) and c in known]
 
     def mapping(self, data: dict, path: str, name: str, *, required: bool = True) -> dict:
@@ -234,7 +240,7 @@ class Checker:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.add(full, "must be a mapping")
+            self.add(full, _l("must be a mapping"))
             return {}
         return value
 
@@ -244,7 +250,7 @@ class Checker:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.add(full, "must be a list")
+            self.add(full, _l("must be a list"))
             return []
         return value
 
@@ -255,12 +261,12 @@ class Checker:
         raw = self.sequence(data, path, name)
         full = f"{path}.{name}" if path else name
         if raw and count and not count[0] <= len(raw) <= count[1]:
-            self.add(full, f"must have {count[0]} to {count[1]} {name}")
+            self.add(full, _l("must have %(low)d to %(high)d %(name)s", low=count[0], high=count[1], name=name))
         for i, entry in enumerate(raw):
             p = f"{full}[{i}]"
             if not isinstance(entry, dict):
-                self.add(p, f"must be a mapping with {what}")
+                self.add(p, _l("must be a mapping with %(fields)s", fields=what))
                 continue
             for extra in sorted(set(entry) - fields):
-                self.add(f"{p}.{extra}", f"unknown field '{extra}'")
+                self.add(f"{p}.{extra}", _l("unknown field '%(name)s'", name=extra))
             yield p, entry

@@ -151,7 +151,8 @@ def import_gift(course: Course, text: str, *, file: str, actor=None, competency:
 
     codes = known_codes()
     if competency is not None and competency not in codes:
-        raise GiftImportError([Problem(file, 1, "competency", f"unknown competency code '{competency}'")])
+        raise GiftImportError([Problem(file, 1, "competency", _l("unknown competency code '%(code)s'",
+                                                                   code=competency))])
     result = parse_gift(text, file=file, codes=codes, competency=competency, difficulty=difficulty)
     problems = list(result.problems)
     existing = {q.key: q for q in db.session.scalars(sa.select(Question).where(Question.course_id == course.id))}
@@ -163,10 +164,11 @@ def import_gift(course: Course, text: str, *, file: str, actor=None, competency:
             if current is not None and current.content_hash == content_hash(gq.data):
                 from_files.add(q.key)
                 continue
-            problems.append(Problem(file, gq.line, "key", f"the key '{gq.data['key']}' belongs to a question of "
-                                                          f"the course's quiz files; give it another [id:…]"))
+            problems.append(Problem(file, gq.line, "key", _l("the key '%(key)s' belongs to a question of the "
+                                                             "course's quiz files; give it another [id:…]",
+                                                             key=gq.data["key"])))
     if not result.questions and not problems:
-        problems.append(Problem(file, 1, "gift", "no questions found"))
+        problems.append(Problem(file, 1, "gift", _l("no questions found")))
     if problems:
         raise GiftImportError(sorted(problems))
     counts = {"added": 0, "changed": 0, "unchanged": len(from_files), "notes": result.notes}

@@ -62,7 +62,7 @@ def import_gift(course_key: str):
     flash(_("Imported: %(added)d new, %(changed)d changed, %(unchanged)d unchanged.", added=counts["added"],
             changed=counts["changed"], unchanged=counts["unchanged"]), "success")
     for note in counts["notes"]:
-        flash(note, "info")
+        flash(str(note), "info")
     return redirect(url_for("quizzes.manage_course", course_key=course.key))
 
 

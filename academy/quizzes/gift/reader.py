@@ -5,6 +5,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from academy.content.schema import KEY_RE, Checker, Located, Problem
 from academy.core.i18n import LOCALES
 from academy.quizzes.gift.syntax import find, localized, plain, slug, split_items, split_on, unescape
@@ -36,16 +38,16 @@ class _Q:
     def __init__(self, file: str, line: int, result: ParseResult):
         self.file, self.line, self.result, self.ok = file, line, result, True
 
-    def error(self, message: str) -> None:
+    def error(self, message) -> None:
         self.result.problems.append(Problem(self.file, self.line, "gift", message))
         self.ok = False
 
-    def text(self, raw: str, what: str) -> dict | None:
+    def text(self, raw: str, what) -> dict | None:
         value = localized(raw)
         if value is None:
             if unescape(raw).strip():
-                self.error(f"{what} is not given in kk, ru and en (write each language as "
-                           f'<span lang="kk" class="multilang">…</span>)')
+                self.error(_l('%(what)s is not given in kk, ru and en (write each language as <span lang="kk" '
+                              'class="multilang">…</span>)', what=what))
             return None
         return value
 
@@ -58,7 +60,7 @@ def _weight(raw: str) -> tuple[float | None, str]:
 def _answer_block(q: _Q, block: str, data: dict, meta: dict) -> None:
     parts = split_on(block, "####")
     if len(parts) > 1:
-        data["feedback"] = q.text(parts[1], "the general feedback")
+        data["feedback"] = q.text(parts[1], _l("the general feedback"))
     body = parts[0].strip()
     tf = re.fullmatch(r"(T|TRUE|F|FALSE)\s*(#.*)?", body, re.S | re.I)
     if not body:
@@ -67,8 +69,8 @@ def _answer_block(q: _Q, block: str, data: dict, meta: dict) -> None:
             data["rubric"] = meta["rubric"]
         else:
             data["rubric"] = DEFAULT_RUBRIC
-            q.result.notes.append(f"line {q.line}: an essay without a rubric got one criterion, "
-                                  f"'Overall quality of the answer' (1 point)")
+            q.result.notes.append(_l("line %(line)d: an essay without a rubric got one criterion, 'Overall "
+                                     "quality of the answer' (1 point)", line=q.line))
     elif tf:
         data["type"] = "truefalse"
         data["answer"] = tf.group(1).upper().startswith("T")
@@ -76,15 +78,15 @@ def _answer_block(q: _Q, block: str, data: dict, meta: dict) -> None:
         wrong, right = (fbs + ["", ""])[:2]
         mine, other = ("feedback_true", "feedback_false") if data["answer"] else ("feedback_false", "feedback_true")
         if right.strip():
-            data[mine] = q.text(right, "the feedback")
+            data[mine] = q.text(right, _l("the feedback"))
         if wrong.strip():
-            data[other] = q.text(wrong, "the feedback")
+            data[other] = q.text(wrong, _l("the feedback"))
     elif body.startswith("#"):
         _numeric(q, body[1:], data)
     else:
         before, items = split_items(body)
         if before.strip() or not items:
-            q.error("cannot read the answers (each answer starts with = or ~)")
+            q.error(_l("cannot read the answers (each answer starts with = or ~)"))
             return
         if all(m == "=" for m, _ in items) and any(find(raw, "->") >= 0 for _, raw in items):
             _matching(q, items, data)
@@ -104,10 +106,11 @@ def _choice(q: _Q, items: list[tuple[str, str]], data: dict) -> None:
         text, *fb = split_on(rest, "#")
         correct = marker == "=" or (weight or 0) > 0
         if not weighted and weight is not None and weight not in (0, 100):
-            q.error(f"partial credit ({weight:g}%) in a single-choice question cannot be imported")
-        option = {"text": q.text(text, "an answer"), "correct": correct}
+            q.error(_l("partial credit (%(weight)s%%) in a single-choice question cannot be imported",
+                        weight=f"{weight:g}"))
+        option = {"text": q.text(text, _l("an answer")), "correct": correct}
         if fb and unescape(fb[0]).strip():
-            option["feedback"] = q.text(fb[0], "an answer's feedback")
+            option["feedback"] = q.text(fb[0], _l("an answer's feedback"))
         options.append(option)
     data["type"] = "multiple" if weighted else "single"
     data["options"] = options
@@ -118,9 +121,9 @@ def _matching(q: _Q, items, data) -> None:
     for _m, raw in items:
         at = find(raw, "->")
         if at < 0:
-            q.error("a matching answer needs 'left -> right'")
+            q.error(_l("a matching answer needs 'left -> right'"))
             continue
-        pairs.append({"left": q.text(raw[:at], "a left item"), "right": q.text(raw[at + 2:], "a right item")})
+        pairs.append({"left": q.text(raw[:at], _l("a left item")), "right": q.text(raw[at + 2:], _l("a right item"))})
     data["type"] = "matching"
     data["pairs"] = pairs
 
@@ -160,12 +163,12 @@ def _numeric(q: _Q, body: str, data: dict) -> None:
         weight, rest = _weight(raw)
         value, *fb = split_on(rest, "#")
         if weight is not None and weight < 100:
-            q.error(f"partial credit ({weight:g}%) in a numeric question cannot be imported")
+            q.error(_l("partial credit (%(weight)s%%) in a numeric question cannot be imported", weight=f"{weight:g}"))
             continue
         full.append((unescape(value).strip(), fb))
     if len(full) != 1:
         if q.ok:
-            q.error("a numeric question needs exactly one fully right answer")
+            q.error(_l("a numeric question needs exactly one fully right answer"))
         return
     value, fb = full[0]
     try:
@@ -178,9 +181,9 @@ def _numeric(q: _Q, body: str, data: dict) -> None:
         else:
             data["answer"], data["tolerance"] = _num(float(value)), 0
     except ValueError:
-        q.error(f"'{value}' is not a number")
+        q.error(_l("'%(value)s' is not a number", value=value))
     if fb and unescape(fb[0]).strip() and "feedback" not in data:
-        data["feedback"] = q.text(fb[0], "the feedback")
+        data["feedback"] = q.text(fb[0], _l("the feedback"))
 
 
 def _num(x: float):
@@ -228,7 +231,7 @@ def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None 
                 try:
                     meta = json.loads(c[len("kelisim:"):])
                 except ValueError:
-                    q.error("the 'kelisim:' comment is not valid JSON")
+                    q.error(_l("the 'kelisim:' comment is not valid JSON"))
             for kind, value in META.findall(c):
                 if kind == "id":
                     ident = value.strip()
@@ -237,7 +240,7 @@ def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None 
         open_at = find(raw, "{")
         close_at = find(raw, "}", open_at + 1) if open_at >= 0 else -1
         if open_at < 0 or close_at < 0:
-            q.error("a description or text without an answer block {…} is not a question")
+            q.error(_l("a description or text without an answer block {…} is not a question"))
             continue
         head, block, tail = raw[:open_at], raw[open_at + 1:close_at], raw[close_at + 1:]
         title = ""
@@ -251,17 +254,17 @@ def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None 
         if not key or not KEY_RE.match(key):
             key = f"gift-{line}" if not key else slug(key) or f"gift-{line}"
         if key in keys:
-            q.error(f"the key '{key}' is used twice in this file")
+            q.error(_l("the key '%(key)s' is used twice in this file", key=key))
         keys.add(key)
         comps = [t for t in tags if t in codes] or ([competency] if competency else [])
         diff = next((int(t.split("-")[1]) for t in tags if re.fullmatch(r"difficulty-[123]", t)), difficulty)
         if not comps:
-            q.error("no competency: tag the question (// [tag:PREV-1]) or choose a competency for the import")
+            q.error(_l("no competency: tag the question (// [tag:PREV-1]) or choose a competency for the import"))
         data: dict = {"key": key, "competencies": comps, "difficulty": diff or 2,
                       "points": meta.get("points", 1)}
-        prompt = q.text(head, "the question text")
+        prompt = q.text(head, _l("the question text"))
         if tail.strip():
-            after = q.text(tail, "the question text after the answers") or {}
+            after = q.text(tail, _l("the question text after the answers")) or {}
             if prompt is not None:
                 prompt = {loc: f"{prompt.get(loc, '')} _____ {after.get(loc, '')}".strip() for loc in LOCALES}
         data["prompt"] = prompt
