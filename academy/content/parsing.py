@@ -10,7 +10,18 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from academy.content.models import ItemKind
-from academy.content.schema import KEY_RE, MAX_MEDIA_BYTES, Checker, Problem, load_yaml, read_text
+from academy.content.schema import (
+    KEY_RE,
+    MAX_KEY_LENGTH,
+    MAX_LESSON_BYTES,
+    MAX_MEDIA_BYTES,
+    MAX_PROBLEMS,
+    Checker,
+    Problem,
+    load_yaml,
+    read_text,
+    too_many,
+)
 from academy.core.html import BOX_KINDS, RENDER_VERSION, markdown_title
 from academy.core.i18n import LOCALES
 
@@ -22,6 +33,8 @@ MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg", ".webp"}
 LESSON_LINK = re.compile(r"\]\(lesson:([^)\s]*)\)")
 MEDIA_LINK = re.compile(r"\]\(media/([^)\s]*)\)")
 BOX_OPEN = re.compile(r"^:::\s*([a-z]+)")
+#: The largest numeric prefix of a module, lesson, quiz or scenario file (positions are INTEGER columns).
+MAX_POSITION = 9999
 
 
 @dataclass
@@ -78,7 +91,7 @@ class ParsedCourse:
 
 
 def _hash(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -146,12 +159,26 @@ def parse_standard(path: Path, rel: str, problems: list[Problem]) -> ParsedStand
 
 # --- course packages --------------------------------------------------------------------------------------------
 
+def _check_name(key: str, number: str | None, rel: str, problems: list[Problem]) -> None:
+    """A key and numeric prefix taken from a file or folder name must fit their columns."""
+    if len(key) > MAX_KEY_LENGTH:
+        problems.append(Problem(rel, 1, "key", _l("the key '%(key)s…' is longer than %(n)d characters",
+                                                   key=key[:20], n=MAX_KEY_LENGTH)))
+    if number is not None and int(number) > MAX_POSITION:
+        problems.append(Problem(rel, 1, "position", _l("the number before the key must be at most %(n)d",
+                                                        n=MAX_POSITION)))
+
+
 def _check_markdown(text: str, rel: str, locale: str, problems: list[Problem]) -> str | None:
     title = markdown_title(text)
     if not title:
         problems.append(Problem(rel, 1, f"title.{locale}", _l("a lesson must start with a '# Title' line")))
     depth = 0
+    start = len(problems)
     for n, line in enumerate(text.splitlines(), 1):
+        if len(problems) - start >= MAX_PROBLEMS:
+            problems.append(too_many(rel, n))
+            return title
         m = BOX_OPEN.match(line)
         if m:
             if m.group(1) not in BOX_KINDS:
@@ -178,7 +205,7 @@ def _parse_lesson(files: dict[str, Path], key: str, position: int, root: Path, p
                                                        key=key)))
             continue
         rel = _rel(files[loc], root)
-        text = read_text(files[loc], rel, problems)
+        text = read_text(files[loc], rel, problems, limit=MAX_LESSON_BYTES)
         if text is None:
             continue
         t = _check_markdown(text, rel, loc, problems)
@@ -222,6 +249,7 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     if not KEY_RE.match(key):
         problems.append(Problem(rel_dir, 1, "key", _l("a course folder name must be a key of lowercase letters, "
                                                       "digits and hyphens")))
+    _check_name(key, None, rel_dir, problems)
     codes = standard.codes if standard else set()
     tracks_known = set(standard.tracks) if standard else set()
     course_file = course_dir / "course.yaml"
@@ -257,7 +285,8 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     item_keys: dict[str, str] = {}
     quiz_docs: list = []  # (document, quiz data) for the checks across a course's quizzes
 
-    def claim(item_key: str, rel: str) -> None:
+    def claim(item_key: str, rel: str, number: str | None = None) -> None:
+        _check_name(item_key, number, rel, problems)
         if item_key in item_keys:
             problems.append(Problem(rel, 1, "key", _l("duplicate key '%(key)s' (also %(other)s)", key=item_key,
                                                        other=item_keys[item_key])))
@@ -296,6 +325,7 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
             problems.append(Problem(rel, 1, "folder", _l("a module folder must be named NN-key")))
             continue
         position, mkey = int(m.group(1)), m.group(2)
+        _check_name(mkey, m.group(1), rel, problems)
         if any(x.key == mkey for x in course.modules):
             problems.append(Problem(rel, 1, "key", _l("duplicate module key '%(key)s'", key=mkey)))
         mfile = entry / "module.yaml"
@@ -327,7 +357,7 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
             if lm:
                 lessons.setdefault((int(lm.group(1)), lm.group(2)), {})[lm.group(3)] = f
             elif ym:
-                claim(ym.group(2), frel)
+                claim(ym.group(2), frel, ym.group(1))
                 item = yaml_item(f, ym.group(3), ym.group(2), int(ym.group(1)))
                 if item:
                     module.items.append(item)
@@ -336,7 +366,7 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
                                                             "quizzes NN-key.quiz.yaml, scenarios "
                                                             "NN-key.scenario.yaml")))
         for (pos, lkey), files in sorted(lessons.items()):
-            claim(lkey, _rel(next(iter(files.values())), root))
+            claim(lkey, _rel(next(iter(files.values())), root), str(pos))
             lesson = _parse_lesson(files, lkey, pos, root, problems)
             lesson.competencies = module.competencies
             module.items.append(lesson)

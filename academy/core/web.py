@@ -6,6 +6,7 @@ from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_translations
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
+from werkzeug.routing import IntegerConverter
 
 from academy.core.access import enforce_access
 from academy.core.db import set_write_intent
@@ -32,7 +33,7 @@ def _load_user(user_id: str):
     from academy.extensions import db
 
     ident, _, token = (user_id or "").partition(".")
-    if not ident.isdigit() or not token:
+    if not ident.isdigit() or not token or int(ident) > 2**31 - 1:
         return None
     # One query for the user and their roles: this runs on every signed-in request.
     user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
@@ -40,6 +41,16 @@ def _load_user(user_id: str):
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a URL: only numbers an INTEGER column can hold (1 to 2³¹ − 1) match, so a larger one is a 404
+    instead of a database error (PostgreSQL refuses to compare an INTEGER with a number out of its range)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _before_request():
@@ -81,6 +92,8 @@ def _translations():
 def register(app: Flask) -> None:
     from academy.extensions import login_manager
 
+    # Before any blueprint adds its rules.
+    app.url_map.converters["int"] = IdConverter
     login_manager.user_loader(_load_user)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"

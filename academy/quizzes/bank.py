@@ -140,6 +140,27 @@ def known_codes() -> set[str]:
     return {c.code for c in standard.competencies} if standard else set()
 
 
+#: The largest GIFT file imported at once (a bank of several hundred trilingual questions); parsing a file of this
+#: size takes a fraction of a second (benchmarks/parsers.py).
+MAX_GIFT_BYTES = 512 * 1024
+
+
+def read_gift_upload(stream, *, file: str) -> str:
+    """The text of an uploaded or named GIFT file, read up to MAX_GIFT_BYTES; GiftImportError (translated) when it
+    is larger or not UTF-8."""
+    from academy.content.schema import Problem
+
+    raw = stream.read(MAX_GIFT_BYTES + 1)
+    if len(raw) > MAX_GIFT_BYTES:
+        raise GiftImportError([Problem(file, 1, "file", _l("the file is larger than %(limit)d KB: split it into "
+                                                           "several files", limit=MAX_GIFT_BYTES // 1024))])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise GiftImportError([Problem(file, line, "file", _l("file is not valid UTF-8"))]) from None
+
+
 def import_gift(course: Course, text: str, *, file: str, actor=None, competency: str | None = None,
                 difficulty: int | None = None) -> dict:
     """Import GIFT questions into the course bank (source "gift"): new keys are added, changed ones get a new

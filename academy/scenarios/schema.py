@@ -12,6 +12,8 @@ OUTCOMES = ("agreement", "partial", "escalation", "referral")
 FUNCTIONS = ("diagnostic", "cushioning", "accelerating", "value-normative", "power-management", "institutional")
 OPS = ("<", "<=", "==", "!=", ">=", ">")
 MIN_CHOICES, MAX_CHOICES = 2, 5
+#: Bounds of one choice's points per competency and change of a state variable (totals go in INTEGER columns).
+MAX_EFFECT, MAX_STATE_CHANGE = 100, 1000
 
 TOP_FIELDS = {"title", "summary", "conflict_type", "functions", "competencies", "show_meters", "allow_back",
               "show_feedback", "parties", "state", "start", "nodes"}
@@ -70,6 +72,8 @@ def _state_changes(c: Checker, data: dict, path: str, variables: dict) -> dict:
             c.add(p, _l("unknown state variable '%(name)s' (declare it under `state:`)", name=var))
         elif isinstance(delta, bool) or not isinstance(delta, int):
             c.add(p, _l("must be a whole number (the change, e.g. -1 or 2)"))
+        elif not -MAX_STATE_CHANGE <= delta <= MAX_STATE_CHANGE:
+            c.add(p, _l("must be between %(low)d and %(high)d", low=-MAX_STATE_CHANGE, high=MAX_STATE_CHANGE))
         else:
             out[var] = delta
     return out
@@ -86,6 +90,8 @@ def _effects(c: Checker, data: dict, path: str, codes: set[str], listed: list[st
             c.add(p, _l("competency '%(code)s' is not in the scenario's `competencies` list", code=code))
         elif isinstance(points, bool) or not isinstance(points, int):
             c.add(p, _l("must be a whole number of points (e.g. 2 or -1)"))
+        elif not -MAX_EFFECT <= points <= MAX_EFFECT:
+            c.add(p, _l("must be between %(low)d and %(high)d", low=-MAX_EFFECT, high=MAX_EFFECT))
         else:
             out[code] = points
     return out

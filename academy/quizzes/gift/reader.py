@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from academy.content.schema import KEY_RE, Checker, Located, Problem
+from academy.content.schema import KEY_RE, MAX_KEY_LENGTH, MAX_PROBLEMS, Checker, Located, Problem, too_many
 from academy.core.i18n import LOCALES
 from academy.quizzes.gift.syntax import find, localized, plain, slug, split_items, split_on, unescape
 from academy.quizzes.schema import check_question
 
 META = re.compile(r"\[(id|tag):([^\]]+)\]")
 FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.I)
+#: More answers than this in one question is not a question (the schema allows 8 options, 8 pairs); refusing early
+#: keeps a hostile file from costing a full parse of every "answer".
+MAX_ANSWERS = 50
 DEFAULT_RUBRIC = [{"criterion": {"kk": "Жауаптың жалпы сапасы", "ru": "Общее качество ответа",
                                  "en": "Overall quality of the answer"}, "points": 1}]
 
@@ -39,8 +43,12 @@ class _Q:
         self.file, self.line, self.result, self.ok = file, line, result, True
 
     def error(self, message) -> None:
-        self.result.problems.append(Problem(self.file, self.line, "gift", message))
         self.ok = False
+        problems = self.result.problems
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(Problem(self.file, self.line, "gift", message))
+        elif len(problems) == MAX_PROBLEMS:
+            problems.append(too_many(self.file, self.line))
 
     def text(self, raw: str, what) -> dict | None:
         value = localized(raw)
@@ -87,6 +95,10 @@ def _answer_block(q: _Q, block: str, data: dict, meta: dict) -> None:
         before, items = split_items(body)
         if before.strip() or not items:
             q.error(_l("cannot read the answers (each answer starts with = or ~)"))
+            return
+        if len(items) > MAX_ANSWERS:
+            q.error(_l("a question has at most %(n)d answers (this one has %(found)d)", n=MAX_ANSWERS,
+                       found=len(items)))
             return
         if all(m == "=" for m, _ in items) and any(find(raw, "->") >= 0 for _, raw in items):
             _matching(q, items, data)
@@ -141,6 +153,11 @@ def _short(q: _Q, items, data, meta) -> None:
         else:
             texts.append(plain(unescape(text)))
     counts = meta.get("answers")
+    if isinstance(counts, dict) and not all(isinstance(counts.get(loc, 0), int) and not isinstance(
+            counts.get(loc, 0), bool) and 0 <= counts.get(loc, 0) <= len(texts) for loc in LOCALES):
+        q.error(_l("the 'kelisim:' comment's answers must count the answers of each language (e.g. "
+                   "{\"answers\": {\"kk\": 1, \"ru\": 1, \"en\": 1}})"))
+        return
     if texts and isinstance(counts, dict) and sum(counts.get(loc, 0) for loc in LOCALES) == len(texts):
         i = 0
         for loc in LOCALES:
@@ -173,17 +190,25 @@ def _numeric(q: _Q, body: str, data: dict) -> None:
     value, fb = full[0]
     try:
         if ".." in value:
-            lo, hi = (float(x) for x in value.split("..", 1))
+            lo, hi = (_finite(x) for x in value.split("..", 1))
             data["answer"], data["tolerance"] = _num((lo + hi) / 2), _num((hi - lo) / 2)
         elif ":" in value:
             a, t = value.split(":", 1)
-            data["answer"], data["tolerance"] = _num(float(a)), _num(float(t))
+            data["answer"], data["tolerance"] = _num(_finite(a)), _num(_finite(t))
         else:
-            data["answer"], data["tolerance"] = _num(float(value)), 0
+            data["answer"], data["tolerance"] = _num(_finite(value)), 0
     except ValueError:
-        q.error(_l("'%(value)s' is not a number", value=value))
+        q.error(_l("'%(value)s' is not a number", value=value[:40]))
     if fb and unescape(fb[0]).strip() and "feedback" not in data:
         data["feedback"] = q.text(fb[0], _l("the feedback"))
+
+
+def _finite(text: str) -> float:
+    """A number as GIFT writes it; ValueError for text, NaN and infinity (no database stores those)."""
+    x = float(text)
+    if not math.isfinite(x):
+        raise ValueError(text)
+    return x
 
 
 def _num(x: float):
@@ -215,6 +240,10 @@ def _records(text: str):
         yield start, lines, comments, category
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not allowed")  # NaN and Infinity: JSON has no such numbers
+
+
 def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None = None,
                difficulty: int | None = None) -> ParseResult:
     """Parse GIFT text into validated questions (the same checks as quiz files), with every problem at its line.
@@ -222,6 +251,11 @@ def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None 
     result = ParseResult()
     keys: set[str] = set()
     for line, lines, comments, category in _records(text.lstrip("\ufeff")):
+        if len(result.problems) > MAX_PROBLEMS:
+            break
+        if len(result.problems) == MAX_PROBLEMS:
+            result.problems.append(too_many(file, line))
+            break
         q = _Q(file, line, result)
         raw = "\n".join(lines)
         meta: dict = {}
@@ -229,12 +263,20 @@ def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None 
         for c in comments:
             if c.startswith("kelisim:"):
                 try:
-                    meta = json.loads(c[len("kelisim:"):])
-                except ValueError:
+                    meta = json.loads(c[len("kelisim:"):], parse_constant=_no_constant)
+                except (ValueError, RecursionError):
                     q.error(_l("the 'kelisim:' comment is not valid JSON"))
+                    meta = {}
+                if not isinstance(meta, dict):
+                    q.error(_l("the 'kelisim:' comment must be a JSON object, such as {\"points\": 2}"))
+                    meta = {}
             for kind, value in META.findall(c):
                 if kind == "id":
                     ident = value.strip()
+                    if len(ident) > MAX_KEY_LENGTH:
+                        q.error(_l("the [id:…] '%(key)s…' is longer than %(n)d characters", key=ident[:20],
+                                   n=MAX_KEY_LENGTH))
+                        ident = None
                 else:
                     tags.append(value.strip())
         open_at = find(raw, "{")
