@@ -1,6 +1,7 @@
 """The `academy` command: init, demo, create-user and the content commands, on top of Flask's CLI."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -74,7 +75,8 @@ def demo_command():
         accounts = create_demo()
         db.session.commit()
     click.echo("")
-    click.echo("Demo accounts (sign in at http://127.0.0.1:5000/login):")
+    base = current_app.config.get("ACADEMY_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    click.echo(f"Demo accounts (sign in at {base}/login):")
     for role, email, password in accounts:
         click.echo(f"  {role:<11} {email:<32} password: {password}")
 

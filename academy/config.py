@@ -47,11 +47,13 @@ def _secret_key(env: str, instance_path: Path, given: str | None) -> str:
     return key
 
 
-def _base_url(e, production: bool) -> str:
+def _base_url(e, production: bool) -> str | None:
+    """The public address for links in mail. Required in production; in development None: links then follow the
+    address the development server is actually reached at (its port included), see accounts.services."""
     url = (e.get("ACADEMY_BASE_URL") or "").rstrip("/")
     if not url and production:
         raise ConfigError("ACADEMY_BASE_URL (e.g. https://academy.example.kz) is required in production")
-    return url or "http://127.0.0.1:5000"
+    return url or None
 
 
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict:

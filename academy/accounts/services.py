@@ -5,7 +5,7 @@ import logging
 import secrets
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -217,9 +217,18 @@ def make_reset_token(user: User) -> str:
     return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
 
 
+#: Links in mail from a command (no request) in development without ACADEMY_BASE_URL.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
 def _absolute_url(endpoint: str, **values) -> str:
-    """A link for a message: the configured base address, never the request's Host header."""
-    return current_app.config["ACADEMY_BASE_URL"] + url_for(endpoint, **values)
+    """A link for a message: the configured base address, never the request's Host header. Only in development
+    without ACADEMY_BASE_URL (production refuses to start without it) do links follow the address the request
+    came to, so that a server started on another port (PORT=8080 scripts/start.sh) mails links that work."""
+    base = current_app.config.get("ACADEMY_BASE_URL")
+    if not base:
+        base = request.host_url.rstrip("/") if has_request_context() else DEVELOPMENT_BASE_URL
+    return base + url_for(endpoint, **values)
 
 
 def _send_localized(user: User, template: str, subject, **context) -> None:
