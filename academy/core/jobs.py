@@ -186,7 +186,10 @@ def _after_transaction_end(session, transaction) -> None:
     if transaction.parent is None:
         jobs = session.info.pop(_READY, None)
         if jobs:
-            dispatch(jobs)
+            try:
+                dispatch(jobs)
+            except Exception:  # never fail the commit that has already happened
+                log.exception("could not dispatch %d job(s)", len(jobs))
 
 
 def _after_rollback(session, previous_transaction) -> None:
