@@ -106,3 +106,17 @@ def test_every_parent_path_is_strictly_shorter(path):
         assert len(parent) < len(seen[-1])
         assert seen[-1].startswith(parent)
         seen.append(parent)
+
+
+def test_cli_gift_import_of_a_question_the_schema_refuses_answers_at_once(tmp_path):
+    """A GIFT question that passes the GIFT reader but not the quiz schema (points out of range) used to reach the
+    same endless loop from `academy quizzes import-gift`."""
+    env = {"ACADEMY_DATABASE_URL": f"sqlite:///{tmp_path}/g.db", "ACADEMY_COURSES_PATH": str(FIXTURE)}
+    assert run_academy("init", env=env).returncode == 0
+    text = ('// [id:zero-points] [tag:PREV-1]\n// kelisim: {"points": 0}\n::q::<span lang="kk" class="multilang">а'
+            '</span><span lang="ru" class="multilang">б</span><span lang="en" class="multilang">c</span>{T}\n')
+    gift = tmp_path / "zero.gift"
+    gift.write_text(text, encoding="utf-8")
+    result = run_academy("quizzes", "import-gift", str(gift), "--course", "quiz-course", env=env)
+    assert result.returncode != 0
+    assert f"{gift}:3: points: must be more than 0 and at most 100" in result.stderr
