@@ -53,4 +53,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     cli.register(app)
+    _register_course_checks(app)
     return app
+
+
+def _register_course_checks(app: Flask) -> None:
+    """The measures `academy content check` and the editor run on every course (content imports neither)."""
+    from academy.content.checks import register_course_check
+    from academy.quizzes import cues as quiz_cues
+    from academy.scenarios import cues as scenario_cues
+
+    register_course_check(app, quiz_cues.course_measures)
+    register_course_check(app, scenario_cues.course_measures)

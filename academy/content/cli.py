@@ -5,12 +5,63 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from academy.content.checks import CourseItem, Measure, course_measures
+from academy.content.schema import Problem
 from academy.core.db import write_intent
+from academy.core.i18n import LOCALES
 
 
 @click.group("content")
 def content_group():
     """Check and load course packages."""
+
+
+def course_items(course) -> list[CourseItem]:
+    """The quizzes and scenarios of a checked course (module items, then the final), for the course checks."""
+    items = [i for m in course.modules for i in m.items] + list(course.final)
+    return [CourseItem(i.kind, i.key, i.data) for i in items if i.data is not None]
+
+
+def _bounds(m: Measure) -> str:
+    if m.low is not None and m.high is not None:
+        return f"{round(100 * m.low)}-{round(100 * m.high)}%"
+    if m.high is not None:
+        return f"<= {round(100 * m.high)}%"
+    return f"(aim <= {round(100 * m.aim[1])}%)" if m.aim[1] is not None else ""
+
+
+def format_measures(course_key: str, measures: list[Measure]) -> str:
+    """A table of one course's measures: a row per measure, a column per language, the limit last."""
+    rows: dict[str, dict[str, Measure]] = {}
+    for m in measures:
+        rows.setdefault(m.name, {})[m.locale] = m
+    width = max([len(course_key)] + [len(next(iter(r.values())).label) + 2 for r in rows.values()])
+    marks = {"fail": " FAIL", "warn": " warn", "n/a": " n/a", "ok": ""}
+    lines = [f"{course_key:<{width}}" + "".join(f"  {loc:<16}" for loc in LOCALES) + "  limit"]
+    for row in rows.values():
+        first = next(iter(row.values()))
+        cells = ""
+        for loc in LOCALES:
+            m = row.get(loc)
+            cell = "" if m is None or not m.total else f"{m.count}/{m.total} {round(100 * m.share)}%{marks[m.status]}"
+            cells += f"  {cell:<16}"
+        lines.append(f"  {first.label:<{width - 2}}{cells}  {_bounds(first)}".rstrip())
+    return "\n".join(lines)
+
+
+def measure_problems(course, measures: list[Measure]) -> list[Problem]:
+    """A problem for each measure past its limit, on the course folder, in English like the other problems."""
+    from flask_babel import force_locale
+
+    out = []
+    for m in measures:
+        if m.failed:
+            with force_locale("en"):
+                text = m.text()
+            if m.where:
+                text += " Counted: " + ", ".join(m.where[:8]) + (", ..." if len(m.where) > 8 else "")
+            out.append(Problem(course.key, 1, f"cues.{m.name}.{m.locale}", text))
+    return out
 
 
 @content_group.command("check")
@@ -21,6 +72,12 @@ def check_command(path):
     from academy.content.parsing import check_tree
 
     tree, problems = check_tree(path or current_app.config["ACADEMY_COURSES_PATH"])
+    cue_problems = []
+    for course in tree.courses:
+        measures = course_measures(course_items(course))
+        click.echo(format_measures(course.key, measures))
+        cue_problems += measure_problems(course, measures)
+    problems = sorted(problems + cue_problems)
     for p in problems:
         click.echo(str(p), err=True)
     if problems:

@@ -167,6 +167,13 @@ class TrueFalse(QuestionType):
         v = self._value(response)
         return [] if v is None else ["true" if v else "false"]
 
+    def compatible(self, old, new):
+        """A corrected answer regrades old responses; a statement rewritten with the opposite answer (to
+        balance true and false) is another question for them: "false" to the old one meant "true" to the new."""
+        if old.get("type") != new.get("type"):
+            return False
+        return old.get("answer") == new.get("answer") or old.get("prompt") == new.get("prompt")
+
     def choice_keys(self, data):
         return ["true", "false"]
 
