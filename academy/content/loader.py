@@ -5,6 +5,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from academy.content.models import Competency, Course, CourseStatus, Item, ItemKind, Module, Standard, Track
@@ -31,7 +32,8 @@ def _upsert_standard(s: ParsedStandard) -> tuple[Standard, str]:
     if existing is not None:
         if existing.content_hash != s.content_hash:
             raise ContentError([Problem(f"standards/{s.key}", 1, "version",
-                                        f"the content of version {s.version} changed: give it a new version")])
+                                        _l("the content of version %(version)s changed: give it a new version",
+                                           version=s.version))])
         return existing, f"standard {s.key} {s.version}: unchanged"
     db.session.execute(sa.update(Standard).where(Standard.key == s.key).values(is_current=False))
     std = Standard(key=s.key, version=s.version, title=s.title, content_hash=s.content_hash, is_current=True)

@@ -7,8 +7,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from academy.content.models import ItemKind
-from academy.content.schema import KEY_RE, MAX_MEDIA_BYTES, Checker, Problem, load_yaml, read_text
+from academy.content.schema import (
+    KEY_RE,
+    MAX_KEY_LENGTH,
+    MAX_LESSON_BYTES,
+    MAX_MEDIA_BYTES,
+    MAX_PROBLEMS,
+    Checker,
+    Problem,
+    load_yaml,
+    read_text,
+    too_many,
+)
 from academy.core.html import BOX_KINDS, RENDER_VERSION, markdown_title
 from academy.core.i18n import LOCALES
 
@@ -20,6 +33,8 @@ MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg", ".webp"}
 LESSON_LINK = re.compile(r"\]\(lesson:([^)\s]*)\)")
 MEDIA_LINK = re.compile(r"\]\(media/([^)\s]*)\)")
 BOX_OPEN = re.compile(r"^:::\s*([a-z]+)")
+#: The largest numeric prefix of a module, lesson, quiz or scenario file (positions are INTEGER columns).
+MAX_POSITION = 9999
 
 
 @dataclass
@@ -76,7 +91,7 @@ class ParsedCourse:
 
 
 def _hash(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -96,13 +111,13 @@ def parse_standard(path: Path, rel: str, problems: list[Problem]) -> ParsedStand
     c = Checker(doc)
     d = doc.data
     if d.get("format") != FORMAT:
-        c.add("format", f"unsupported format (expected {FORMAT})")
+        c.add("format", _l("unsupported format (expected %(format)d)", format=FORMAT))
     key = c.get(d, "", "key")
     if key is not None:
         c.key(key, "key")
     version = c.get(d, "", "version")
     if version is not None and not isinstance(version, str):
-        c.add("version", "must be a quoted string such as \"2026.1\"")
+        c.add("version", _l("must be a quoted string such as \"2026.1\""))
     title = c.text(d, "", "title")
     domains = {}
     codes: set[str] = set()
@@ -113,9 +128,9 @@ def parse_standard(path: Path, rel: str, problems: list[Problem]) -> ParsedStand
         for code, comp in c.mapping(dom, p, "competencies").items():
             cp = f"{p}.competencies.{code}"
             if not re.match(rf"^{re.escape(str(dcode))}-\d+$", str(code)):
-                c.add(cp, f"competency code must look like {dcode}-1")
+                c.add(cp, _l("competency code must look like %(example)s", example=f"{dcode}-1"))
             if code in codes:
-                c.add(cp, "duplicate competency code")
+                c.add(cp, _l("duplicate competency code"))
             codes.add(code)
             comps[code] = {"title": c.text(comp, cp, "title"), "description": c.text(comp, cp, "description")}
         domains[dcode] = {"title": dtitle, "competencies": comps}
@@ -144,25 +159,39 @@ def parse_standard(path: Path, rel: str, problems: list[Problem]) -> ParsedStand
 
 # --- course packages --------------------------------------------------------------------------------------------
 
+def _check_name(key: str, number: str | None, rel: str, problems: list[Problem]) -> None:
+    """A key and numeric prefix taken from a file or folder name must fit their columns."""
+    if len(key) > MAX_KEY_LENGTH:
+        problems.append(Problem(rel, 1, "key", _l("the key '%(key)s…' is longer than %(n)d characters",
+                                                   key=key[:20], n=MAX_KEY_LENGTH)))
+    if number is not None and int(number) > MAX_POSITION:
+        problems.append(Problem(rel, 1, "position", _l("the number before the key must be at most %(n)d",
+                                                        n=MAX_POSITION)))
+
+
 def _check_markdown(text: str, rel: str, locale: str, problems: list[Problem]) -> str | None:
     title = markdown_title(text)
     if not title:
-        problems.append(Problem(rel, 1, f"title.{locale}", "a lesson must start with a '# Title' line"))
+        problems.append(Problem(rel, 1, f"title.{locale}", _l("a lesson must start with a '# Title' line")))
     depth = 0
+    start = len(problems)
     for n, line in enumerate(text.splitlines(), 1):
+        if len(problems) - start >= MAX_PROBLEMS:
+            problems.append(too_many(rel, n))
+            return title
         m = BOX_OPEN.match(line)
         if m:
             if m.group(1) not in BOX_KINDS:
-                problems.append(Problem(rel, n, "box", f"unknown box kind '{m.group(1)}' "
-                                                       f"(use {', '.join(BOX_KINDS)})"))
+                problems.append(Problem(rel, n, "box", _l("unknown box kind '%(kind)s' (use %(kinds)s)",
+                                                          kind=m.group(1), kinds=", ".join(BOX_KINDS))))
             depth += 1
         elif line.strip() == ":::":
             if depth == 0:
-                problems.append(Problem(rel, n, "box", "':::' closes a box that was never opened"))
+                problems.append(Problem(rel, n, "box", _l("':::' closes a box that was never opened")))
             else:
                 depth -= 1
     if depth:
-        problems.append(Problem(rel, len(text.splitlines()), "box", "a ':::' box is not closed"))
+        problems.append(Problem(rel, len(text.splitlines()), "box", _l("a ':::' box is not closed")))
     return title
 
 
@@ -172,10 +201,11 @@ def _parse_lesson(files: dict[str, Path], key: str, position: int, root: Path, p
     for loc in LOCALES:
         if loc not in files:
             problems.append(Problem(_rel(any_path.with_name(f"{any_path.name.split('.')[0]}.{loc}.md"), root), 1,
-                                    f"body.{loc}", f"missing locale '{loc}' for lesson '{key}'"))
+                                    f"body.{loc}", _l("missing locale '%(locale)s' for lesson '%(key)s'", locale=loc,
+                                                       key=key)))
             continue
         rel = _rel(files[loc], root)
-        text = read_text(files[loc], rel, problems)
+        text = read_text(files[loc], rel, problems, limit=MAX_LESSON_BYTES)
         if text is None:
             continue
         t = _check_markdown(text, rel, loc, problems)
@@ -183,7 +213,8 @@ def _parse_lesson(files: dict[str, Path], key: str, position: int, root: Path, p
             title[loc] = t
         body[loc] = text
     for loc in set(files) - set(LOCALES):
-        problems.append(Problem(_rel(files[loc], root), 1, "locale", f"unknown locale '{loc}' (use kk, ru, en)"))
+        problems.append(Problem(_rel(files[loc], root), 1, "locale",
+                                _l("unknown locale '%(locale)s' (use kk, ru, en)", locale=loc)))
     return ParsedItem(key=key, kind=ItemKind.LESSON, position=position, title=title, competencies=[], body=body,
                       content_hash=_hash(body), sources={loc: _rel(p, root) for loc, p in files.items()})
 
@@ -199,11 +230,12 @@ def _check_links(course: ParsedCourse, problems: list[Problem]) -> None:
                 for n, line in enumerate(text.splitlines(), 1):
                     for target in LESSON_LINK.findall(line):
                         if target not in lesson_keys:
-                            problems.append(Problem(rel, n, "link", f"link to a lesson that does not exist: "
-                                                                     f"'{target}'"))
+                            problems.append(Problem(rel, n, "link", _l("link to a lesson that does not exist: "
+                                                                        "'%(key)s'", key=target)))
                     for name in MEDIA_LINK.findall(line):
                         if name not in course.media:
-                            problems.append(Problem(rel, n, "image", f"image not found in media/: '{name}'"))
+                            problems.append(Problem(rel, n, "image", _l("image not found in media/: '%(name)s'",
+                                                                         name=name)))
 
 
 def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
@@ -215,13 +247,14 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     key = course_dir.name
     rel_dir = _rel(course_dir, root)
     if not KEY_RE.match(key):
-        problems.append(Problem(rel_dir, 1, "key", "a course folder name must be a key of lowercase letters, "
-                                                   "digits and hyphens"))
+        problems.append(Problem(rel_dir, 1, "key", _l("a course folder name must be a key of lowercase letters, "
+                                                      "digits and hyphens")))
+    _check_name(key, None, rel_dir, problems)
     codes = standard.codes if standard else set()
     tracks_known = set(standard.tracks) if standard else set()
     course_file = course_dir / "course.yaml"
     if not course_file.exists():
-        problems.append(Problem(_rel(course_file, root), 1, "file", "missing course.yaml"))
+        problems.append(Problem(_rel(course_file, root), 1, "file", _l("missing course.yaml")))
         doc = None
     else:
         doc = load_yaml(course_file, _rel(course_file, root), problems)
@@ -231,11 +264,11 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     else:
         c = Checker(doc)
         if doc.data.get("format") != FORMAT:
-            c.add("format", f"unsupported format (expected {FORMAT})")
+            c.add("format", _l("unsupported format (expected %(format)d)", format=FORMAT))
         tracks = c.sequence(doc.data, "", "tracks")
         for i, t in enumerate(tracks):
             if t not in tracks_known:
-                c.add(f"tracks[{i}]", f"unknown track '{t}'")
+                c.add(f"tracks[{i}]", _l("unknown track '%(track)s'", track=t))
         course = ParsedCourse(key=key, title=c.text(doc.data, "", "title"), summary=c.text(doc.data, "", "summary"),
                               tracks=tracks, order=c.integer(doc.data, "", "order", required=False, default=100))
         problems.extend(c.problems)
@@ -243,18 +276,20 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
     if media_dir.is_dir():
         for f in sorted(media_dir.iterdir()):
             if f.suffix.lower() not in MEDIA_SUFFIXES:
-                problems.append(Problem(_rel(f, root), 1, "file", "media must be png, jpg, svg or webp"))
+                problems.append(Problem(_rel(f, root), 1, "file", _l("media must be png, jpg, svg or webp")))
             elif f.stat().st_size > MAX_MEDIA_BYTES:
-                problems.append(Problem(_rel(f, root), 1, "file", f"image is too large (at most {MAX_MEDIA_BYTES} "
-                                                                  f"bytes)"))
+                problems.append(Problem(_rel(f, root), 1, "file", _l("image is too large (at most %(limit)d bytes)",
+                                                                     limit=MAX_MEDIA_BYTES)))
             else:
                 course.media[f.name] = f
     item_keys: dict[str, str] = {}
     quiz_docs: list = []  # (document, quiz data) for the checks across a course's quizzes
 
-    def claim(item_key: str, rel: str) -> None:
+    def claim(item_key: str, rel: str, number: str | None = None) -> None:
+        _check_name(item_key, number, rel, problems)
         if item_key in item_keys:
-            problems.append(Problem(rel, 1, "key", f"duplicate key '{item_key}' (also {item_keys[item_key]})"))
+            problems.append(Problem(rel, 1, "key", _l("duplicate key '%(key)s' (also %(other)s)", key=item_key,
+                                                       other=item_keys[item_key])))
         item_keys.setdefault(item_key, rel)
 
     def yaml_item(path: Path, kind: str, ikey: str, position: int) -> ParsedItem | None:
@@ -283,19 +318,20 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
                 if item:
                     course.final.append(item)
             elif entry.name != "README.md":
-                problems.append(Problem(rel, 1, "file", "unexpected file in a course folder"))
+                problems.append(Problem(rel, 1, "file", _l("unexpected file in a course folder")))
             continue
         m = NUMBERED.match(entry.name)
         if not m:
-            problems.append(Problem(rel, 1, "folder", "a module folder must be named NN-key"))
+            problems.append(Problem(rel, 1, "folder", _l("a module folder must be named NN-key")))
             continue
         position, mkey = int(m.group(1)), m.group(2)
+        _check_name(mkey, m.group(1), rel, problems)
         if any(x.key == mkey for x in course.modules):
-            problems.append(Problem(rel, 1, "key", f"duplicate module key '{mkey}'"))
+            problems.append(Problem(rel, 1, "key", _l("duplicate module key '%(key)s'", key=mkey)))
         mfile = entry / "module.yaml"
         mdoc = None
         if not mfile.exists():
-            problems.append(Problem(_rel(mfile, root), 1, "file", "missing module.yaml"))
+            problems.append(Problem(_rel(mfile, root), 1, "file", _l("missing module.yaml")))
         else:
             mdoc = load_yaml(mfile, _rel(mfile, root), problems)
         if mdoc is None:
@@ -321,26 +357,27 @@ def parse_course(course_dir: Path, root: Path, standard: ParsedStandard | None,
             if lm:
                 lessons.setdefault((int(lm.group(1)), lm.group(2)), {})[lm.group(3)] = f
             elif ym:
-                claim(ym.group(2), frel)
+                claim(ym.group(2), frel, ym.group(1))
                 item = yaml_item(f, ym.group(3), ym.group(2), int(ym.group(1)))
                 if item:
                     module.items.append(item)
             else:
-                problems.append(Problem(frel, 1, "file", "unexpected file: lessons are NN-key.<kk|ru|en>.md, "
-                                                         "quizzes NN-key.quiz.yaml, scenarios NN-key.scenario.yaml"))
+                problems.append(Problem(frel, 1, "file", _l("unexpected file: lessons are NN-key.<kk|ru|en>.md, "
+                                                            "quizzes NN-key.quiz.yaml, scenarios "
+                                                            "NN-key.scenario.yaml")))
         for (pos, lkey), files in sorted(lessons.items()):
-            claim(lkey, _rel(next(iter(files.values())), root))
+            claim(lkey, _rel(next(iter(files.values())), root), str(pos))
             lesson = _parse_lesson(files, lkey, pos, root, problems)
             lesson.competencies = module.competencies
             module.items.append(lesson)
         module.items.sort(key=lambda i: (i.position, i.key))
         if not module.items:
-            problems.append(Problem(_rel(mfile, root), 1, "items", "a module needs at least one lesson, quiz or "
-                                                                   "scenario"))
+            problems.append(Problem(_rel(mfile, root), 1, "items", _l("a module needs at least one lesson, quiz or "
+                                                                      "scenario")))
         course.modules.append(module)
     course.modules.sort(key=lambda x: (x.position, x.key))
     if not course.modules:
-        problems.append(Problem(_rel(course_file, root), 1, "modules", "a course needs at least one module"))
+        problems.append(Problem(_rel(course_file, root), 1, "modules", _l("a course needs at least one module")))
     _check_links(course, problems)
     from academy.quizzes.schema import check_course_bank
 
@@ -371,7 +408,7 @@ def check_tree(path: str | Path) -> tuple[Tree, list[Problem]]:
     problems: list[Problem] = []
     tree = Tree()
     if not root.is_dir():
-        return tree, [Problem(str(path), 1, "path", "no such folder")]
+        return tree, [Problem(str(path), 1, "path", _l("no such folder"))]
     std_dir = root / "standards"
     if std_dir.is_dir():
         for f in sorted(std_dir.glob("*.yaml")):
@@ -399,8 +436,9 @@ def _check_scenario_keys(tree: Tree, standard: ParsedStandard | None, problems: 
             for i in m.items:
                 if i.kind == ItemKind.SCENARIO:
                     if i.key in seen:
-                        problems.append(Problem(course.key, 1, "key", f"scenario key '{i.key}' is also used in "
-                                                                      f"course '{seen[i.key]}'"))
+                        problems.append(Problem(course.key, 1, "key", _l("scenario key '%(key)s' is also used in "
+                                                                         "course '%(course)s'", key=i.key,
+                                                                         course=seen[i.key])))
                     seen[i.key] = course.key
 
 

@@ -41,11 +41,12 @@ class AcademyRequest(Request):
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` in routes: ASCII digits that fit an INTEGER column; anything larger matches no route (404)."""
+    """`<int:…>` in routes: ASCII digits from 1 to what an INTEGER column holds; anything else matches no route (a
+    404 instead of a database error: PostgreSQL refuses to compare an INTEGER with a number out of its range)."""
 
     regex = r"[0-9]{1,10}"
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_INT,  # noqa: A002
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_INT,  # noqa: A002
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 

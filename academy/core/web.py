@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_translations
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -33,26 +33,40 @@ def _load_user(user_id: str):
     from academy.extensions import db
 
     ident, _, token = (user_id or "").partition(".")
-    if not ident.isdigit() or not token:
+    if not ident.isdigit() or not token or int(ident) > 2**31 - 1:
         return None
     # One query for the user and their roles: this runs on every signed-in request.
-    user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
-                              ).unique().one_or_none()
+    from academy.core.errors import DATABASE_UNAVAILABLE
+
+    try:
+        user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
+                                  ).unique().one_or_none()
+    except DATABASE_UNAVAILABLE as e:
+        # Never raise from here: Flask-Login calls the loader again while the error page renders. The request
+        # hook answers 503 instead (the health check reports the outage itself).
+        g.database_error = e
+        return None
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user
+
+
+#: Endpoints that answer while the database is down: the health check reports it, static files need none.
+ANSWER_WITHOUT_DATABASE = frozenset({"site.healthz", "static"})
 
 
 def _before_request():
     set_write_intent(request.method not in SAFE_METHODS)
     saved = current_user.language if current_user.is_authenticated else None
     g.display = choose_display(saved, request.cookies.get(COOKIE), request.accept_languages)
+    if "database_error" in g and request.endpoint not in ANSWER_WITHOUT_DATABASE:
+        raise g.database_error  # answered by the translated 503 page, in the page's language
     check_request()
     return enforce_access()
 
 
 def _after_request(response):
-    set_security_headers(response)
+    set_security_headers(response, hsts=request.is_secure and current_app.config["ACADEMY_ENV"] == "production")
     if (getattr(g, "display", None) == "kk-Latn" and response.mimetype == "text/html"
             and not response.direct_passthrough and response.status_code != 304):
         response.set_data(html_to_latin(response.get_data(as_text=True)))
@@ -84,6 +98,7 @@ def register(app: Flask) -> None:
     from academy.core import inputs
     from academy.extensions import login_manager
 
+    # The request class and the id converter, before any blueprint adds its rules.
     inputs.register(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "accounts.login"

@@ -111,7 +111,7 @@ def complete(course_key: str, item_key: str):
         abort(400)
     services.complete_item(current_user, it)
     db.session.commit()
-    _, next_item = services.neighbours(services.course_items(c), it)
+    _prev, next_item = services.neighbours(services.course_items(c), it)
     if next_item is None:
         flash(_("You have reached the end of the course."), "success")
         return redirect(url_for("learning.course", course_key=c.key))

@@ -140,6 +140,27 @@ def known_codes() -> set[str]:
     return {c.code for c in standard.competencies} if standard else set()
 
 
+#: The largest GIFT file imported at once (a bank of several hundred trilingual questions); parsing a file of this
+#: size takes a fraction of a second (benchmarks/parsers.py).
+MAX_GIFT_BYTES = 512 * 1024
+
+
+def read_gift_upload(stream, *, file: str) -> str:
+    """The text of an uploaded or named GIFT file, read up to MAX_GIFT_BYTES; GiftImportError (translated) when it
+    is larger or not UTF-8."""
+    from academy.content.schema import Problem
+
+    raw = stream.read(MAX_GIFT_BYTES + 1)
+    if len(raw) > MAX_GIFT_BYTES:
+        raise GiftImportError([Problem(file, 1, "file", _l("the file is larger than %(limit)d KB: split it into "
+                                                           "several files", limit=MAX_GIFT_BYTES // 1024))])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise GiftImportError([Problem(file, line, "file", _l("file is not valid UTF-8"))]) from None
+
+
 def import_gift(course: Course, text: str, *, file: str, actor=None, competency: str | None = None,
                 difficulty: int | None = None) -> dict:
     """Import GIFT questions into the course bank (source "gift"): new keys are added, changed ones get a new
@@ -151,7 +172,8 @@ def import_gift(course: Course, text: str, *, file: str, actor=None, competency:
 
     codes = known_codes()
     if competency is not None and competency not in codes:
-        raise GiftImportError([Problem(file, 1, "competency", f"unknown competency code '{competency}'")])
+        raise GiftImportError([Problem(file, 1, "competency", _l("unknown competency code '%(code)s'",
+                                                                   code=competency))])
     result = parse_gift(text, file=file, codes=codes, competency=competency, difficulty=difficulty)
     problems = list(result.problems)
     existing = {q.key: q for q in db.session.scalars(sa.select(Question).where(Question.course_id == course.id))}
@@ -163,10 +185,11 @@ def import_gift(course: Course, text: str, *, file: str, actor=None, competency:
             if current is not None and current.content_hash == content_hash(gq.data):
                 from_files.add(q.key)
                 continue
-            problems.append(Problem(file, gq.line, "key", f"the key '{gq.data['key']}' belongs to a question of "
-                                                          f"the course's quiz files; give it another [id:…]"))
+            problems.append(Problem(file, gq.line, "key", _l("the key '%(key)s' belongs to a question of the "
+                                                             "course's quiz files; give it another [id:…]",
+                                                             key=gq.data["key"])))
     if not result.questions and not problems:
-        problems.append(Problem(file, 1, "gift", "no questions found"))
+        problems.append(Problem(file, 1, "gift", _l("no questions found")))
     if problems:
         raise GiftImportError(sorted(problems))
     counts = {"added": 0, "changed": 0, "unchanged": len(from_files), "notes": result.notes}

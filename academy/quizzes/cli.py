@@ -33,15 +33,13 @@ def _course(key: str):
 def import_command(file, course_key, competency, difficulty):
     """Import the questions of a Moodle GIFT FILE into a course bank (all or nothing)."""
     from academy.extensions import db
-    from academy.quizzes.bank import GiftImportError, import_gift
+    from academy.quizzes.bank import GiftImportError, import_gift, read_gift_upload
 
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{file} is not UTF-8 text") from None
     with write_intent():
         course = _course(course_key)
         try:
+            with Path(file).open("rb") as f:
+                text = read_gift_upload(f, file=file)
             counts = import_gift(course, text, file=file, competency=competency, difficulty=difficulty)
         except GiftImportError as e:
             db.session.rollback()

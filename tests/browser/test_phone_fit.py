@@ -168,8 +168,9 @@ TEXT = """() => {
   return out;
 }"""
 
-#: Addresses, links, paths, {placeholders} of the page's scripts and [bracketed] file syntax are not words.
-_NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|(?<!\w)/[\w./?=&%-]+|\{\w+\}|\[[^\]\s]*\]")
+#: Addresses, links, paths, {placeholders} of the page's scripts, [bracketed] file syntax and <markup> quoted in
+#: a message (how to write a language in a GIFT file) are not words.
+_NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|(?<!\w)/[\w./?=&%-]+|\{\w+\}|\[[^\]\s]*\]|<[^<>]*>")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 #: Codes and proper names that are the same in every language (people's names come from the database).
 ALLOWED = {
