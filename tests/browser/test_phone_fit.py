@@ -179,11 +179,6 @@ ALLOWED = {
     "Telegram", "Live",  # a messenger, and the name of a local channel on it («Талдысай Live») in a role-play
     "Praevenire",  # Latin, the root of "prevention", quoted in the prevention course
 }
-#: Pages whose English text is being translated in another branch of this issue, with why. The test fails once
-#: such a page has no English left, so that the entry is removed and the page is checked again.
-PENDING = {
-    "quizzes/manage/import_errors.html": "GIFT problem messages are made translatable in issue 9 (branch hard-a)",
-}
 
 
 def english_words(texts: list[str], names: set[str]) -> list[str]:
@@ -209,7 +204,7 @@ def _open(page, live_url, demo, template):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_page_is_wider_than_a_phone_and_none_speaks_english_in_kazakh_or_russian(browser, live_url, demo, lang):
-    too_wide, english, pending = [], [], set()
+    too_wide, english = [], []
     targets = {t: role for t, (role, _path) in demo["pages"].items() if t in page_templates()}
     targets.update({t: role for t, (role, _fn) in demo["journeys"].items()})
     contexts, pages = {}, {}
@@ -226,16 +221,9 @@ def test_no_page_is_wider_than_a_phone_and_none_speaks_english_in_kazakh_or_russ
                 too_wide.append(f"{template} as {role} ({page.url}): {size['width']} px > {size['viewport']} px; "
                                 f"wider elements: {size['wide']}")
             if lang in ("kk", "ru"):
-                words = english_words(page.evaluate(TEXT), demo["names"])
-                if template in PENDING:
-                    pending.update([template] if words else [])
-                else:
-                    english += [f"{template} as {role}: {w}" for w in words]
+                english += [f"{template} as {role}: {w}" for w in english_words(page.evaluate(TEXT), demo["names"])]
     finally:
         for ctx in contexts.values():
             ctx.close()
     assert not too_wide, "pages wider than a 360 px phone:\n" + "\n".join(too_wide)
     assert not english, "English words on a page in " + lang + ":\n" + "\n".join(sorted(set(english)))
-    if lang in ("kk", "ru"):
-        cleared = sorted(set(PENDING) - pending)
-        assert not cleared, f"no English left on {cleared}: remove them from PENDING"
