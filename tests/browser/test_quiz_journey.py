@@ -67,6 +67,8 @@ def test_quiz_in_kazakh_survives_a_reload_and_ends_with_the_competency_review(co
             _answer(sections.nth(i), i)
     before = [_state(sections.nth(i)) for i in range(total)]
     assert all(any(v not in (False, "") for v in before[i]) for i in range(half))
+    # A question with several controls is saved at each change; reload once the page says all are saved.
+    expect(page.locator("#quiz-form")).to_have_attribute("data-state", "saved")
 
     page.reload()
     page.wait_for_load_state()
