@@ -49,7 +49,7 @@
     function unsavedPositions() {
       return Object.keys(questions).filter(function (p) { return questions[p].dirty || questions[p].pending; });
     }
-    // The state for styles and for anyone waiting on the page: saving, saved, offline or conflict.
+    // The state for styles and for anyone waiting on the page: unsaved, saving, saved, offline or conflict.
     function setState(name) { form.dataset.state = name; }
 
     function payload(positions) {
@@ -168,6 +168,7 @@
       var section = event.target.closest("section.question[data-position]");
       if (!section || !questions[section.dataset.position]) { return false; }
       questions[section.dataset.position].dirty = true;
+      setState("unsaved");
       return true;
     }
     // A choice is saved at once; typing is saved after a short pause, and when the field is left.
