@@ -168,6 +168,17 @@ def _forwarded(app: Flask) -> tuple[str, dict]:
                               "X-Forwarded-For": ", ".join(["203.0.113.7"] + ["127.0.0.1"] * (proxies - 1))}
 
 
+def _trusts_proxies(wsgi) -> bool:
+    """Whether ProxyFix is in the chain of WSGI middleware (each keeps the next as `.app`)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    for _ in range(20):
+        if isinstance(wsgi, ProxyFix):
+            return True
+        wsgi = getattr(wsgi, "app", None)
+    return False
+
+
 def hsts(app: Flask) -> Finding:
     if not _production(app):
         return ok("HSTS is sent in production only, over HTTPS")
@@ -177,15 +188,17 @@ def hsts(app: Flask) -> Finding:
         return error(f"a request for {base} was refused (400): its host is not in ACADEMY_TRUSTED_HOSTS",
                      "see the trusted hosts line")
     sent = response.headers.get("Strict-Transport-Security")
+    proxies = app.config.get("ACADEMY_PROXY_COUNT") or 0
     if sent:
-        return ok(f"sent to browsers on https ({sent})")
-    if not app.config.get("ACADEMY_PROXY_COUNT"):
-        return error("a browser on https gets no Strict-Transport-Security header: the app does not see the request "
-                     "as https",
-                     "behind a reverse proxy that terminates TLS, set ACADEMY_PROXY_COUNT=1 and have the proxy send "
-                     "X-Forwarded-Proto (docs/deployment.md)")
+        how = f"through {proxies} reverse proxy(ies)" if proxies else "over TLS served by gunicorn itself"
+        return ok(f"sent to browsers on https {how} ({sent})")
+    if proxies and not _trusts_proxies(app.wsgi_app):
+        return error("a browser on https gets no Strict-Transport-Security header: the app does not trust the "
+                     "proxy's X-Forwarded-Proto, so it does not see the request as https",
+                     "ACADEMY_PROXY_COUNT must be set in the environment the servers start with (it is read when "
+                     "the app is created)")
     return error("a browser on https gets no Strict-Transport-Security header",
-                 "check that nothing strips the header and that the proxy sends X-Forwarded-Proto https")
+                 "check that nothing between the app and the browser strips it (docs/deployment.md)")
 
 
 def reverse_proxy(app: Flask) -> Finding:
