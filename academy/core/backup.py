@@ -19,7 +19,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump, pg_restore and psql with argument lists, never through a shell
+import subprocess  # nosec B404 # pg_dump, pg_restore and psql, run with argument lists, never by a shell
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,9 +30,20 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
 #: How long pg_dump waits for a table lock (a migration running meanwhile) before it gives up, in milliseconds.
 PG_LOCK_WAIT_MS = 60_000
-#: Objects outside PostgreSQL's own schemas (`n` is pg_namespace): never dropped nor counted otherwise.
-_PG_USER_SCHEMA = ("n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
-                   "AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%'")
+#: What a PostgreSQL database holds outside PostgreSQL's own schemas: relations (kind r, p: tables; v, m: views;
+#: S: sequences) and types of our own (kind t: enums and domains), each with its name quoted by the server.
+_PG_OBJECTS = (
+    "SELECT c.relkind::text AS kind, n.nspname AS schema, c.relname AS name, "
+    "format('%I.%I', n.nspname, c.relname) AS quoted FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema', "
+    "'pg_toast') AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%' "
+    "UNION ALL "
+    "SELECT 't', n.nspname, t.typname, format('%I.%I', n.nspname, t.typname) FROM pg_type t "
+    "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype IN ('e', 'd') "
+    "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp%' "
+    "AND n.nspname NOT LIKE 'pg_toast_temp%' "
+    "ORDER BY 2, 3")
+_PG_DROP = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE", "t": "TYPE"}
 
 
 class BackupError(RuntimeError):
@@ -151,10 +162,8 @@ def existing_tables(url: str) -> list[str]:
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
                 "ORDER BY name")]
     with _pg_connect(url) as conn:
-        return [r[0] for r in conn.execute(sa.text(
-            "SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END "
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            f"WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {_PG_USER_SCHEMA} ORDER BY 1"))]
+        objects = conn.execute(sa.text(_PG_OBJECTS)).all()
+    return sorted(o.name if o.schema == "public" else f"{o.schema}.{o.name}" for o in objects if o.kind in "rpvm")
 
 
 # --- SQLite -------------------------------------------------------------------------------------------------------
@@ -271,7 +280,8 @@ def _pg_connection(url: str) -> tuple[str, dict[str, str]]:
 
 
 def _run(args: list[str], env: dict, what: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # nosec B603
+    result = subprocess.run(  # nosec B603 # a PostgreSQL tool found by which(), an argument list, no shell
+        args, env=env, capture_output=True, text=True, check=False)
     if result.returncode:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise BackupError(f"{what} failed: {' / '.join(detail[-5:]) or f'exit status {result.returncode}'}")
@@ -300,11 +310,12 @@ def _pg_restore(source: Path, url: str, *, drop: bool) -> None:
     for statement in statements:
         psql.append(f"--command={statement}")
     psql.append("--file=-")
-    script = subprocess.Popen([_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],  # nosec B603
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    script = subprocess.Popen(  # nosec B603 # pg_restore found by which(), the file as one argument, no shell
+        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        result = subprocess.run(psql, env=env, stdin=script.stdout, capture_output=True, text=True,  # nosec B603
-                                check=False)
+        result = subprocess.run(  # nosec B603 # psql found by which(), statements built from server-quoted names
+            psql, env=env, stdin=script.stdout, capture_output=True, text=True, check=False)
     finally:
         script.stdout.close()
         script_err = script.stderr.read().decode(errors="replace")
@@ -320,21 +331,12 @@ def _pg_restore(source: Path, url: str, *, drop: bool) -> None:
 
 def _pg_drop_statements(url: str) -> list[str]:
     """DROP statements for every table, view, sequence and type the database holds outside PostgreSQL's own
-    schemas, with identifiers quoted by the server."""
-    user_schema = _PG_USER_SCHEMA
-    kinds = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}
+    schemas: tables first (their CASCADE takes the views on them and their sequences), types last."""
     with _pg_connect(url) as conn:
-        relations = conn.execute(sa.text(
-            "SELECT c.relkind, format('%I.%I', n.nspname, c.relname) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            f"WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {user_schema} "
-            # Tables first (their CASCADE takes dependent views and owned sequences), each object once.
-            "ORDER BY CASE c.relkind WHEN 'r' THEN 0 WHEN 'p' THEN 0 ELSE 1 END, 2")).all()
-        types = conn.execute(sa.text(
-            "SELECT format('%I.%I', n.nspname, t.typname) FROM pg_type t JOIN pg_namespace n "
-            f"ON n.oid = t.typnamespace WHERE t.typtype IN ('e', 'd') AND {user_schema} ORDER BY 1")).scalars().all()
-    return ([f"DROP {kinds[kind]} IF EXISTS {name} CASCADE" for kind, name in relations]
-            + [f"DROP TYPE IF EXISTS {name} CASCADE" for name in types])
+        objects = conn.execute(sa.text(_PG_OBJECTS)).all()
+    order = {"r": 0, "p": 0, "m": 1, "v": 1, "S": 2, "t": 3}
+    return [f"DROP {_PG_DROP[o.kind]} IF EXISTS {o.quoted} CASCADE"
+            for o in sorted(objects, key=lambda o: (order[o.kind], o.schema, o.name))]
 
 
 # --- both ---------------------------------------------------------------------------------------------------------
