@@ -127,6 +127,16 @@ def secret_key(app: Flask) -> Finding:
     return ok(f"set and strong ({len(key)} characters, about {bits:.0f} bits)")
 
 
+def password_hashing(app: Flask) -> Finding:
+    chosen = app.config.get("ACADEMY_PASSWORD_HASH") or "argon2id"
+    if chosen == "fast":
+        finding = error if _production(app) else warn
+        return finding("ACADEMY_PASSWORD_HASH=fast: passwords are hashed with the test suite's tiny Argon2 cost, "
+                       "cheap to crack if the database leaks", "unset ACADEMY_PASSWORD_HASH (Argon2id with OWASP's "
+                       "parameters); hashes made meanwhile stay weak until their owners change their password")
+    return ok("Argon2id with OWASP's minimum parameters")
+
+
 def base_url(app: Flask) -> Finding:
     url = app.config.get("ACADEMY_BASE_URL")
     if not _production(app):
@@ -450,8 +460,9 @@ def instance_folder(app: Flask) -> Finding:
     return ok(f"{path} is writable")
 
 
-CHECKS: tuple[Check, ...] = (secret_key, base_url, secure_cookies, hsts, reverse_proxy, trusted_hosts, database,
-                             migrations, backup_tools, redis, job_queue, mail, courses_path, instance_folder)
+CHECKS: tuple[Check, ...] = (secret_key, password_hashing, base_url, secure_cookies, hsts, reverse_proxy,
+                             trusted_hosts, database, migrations, backup_tools, redis, job_queue, mail, courses_path,
+                             instance_folder)
 
 
 def config_refused(e: Exception) -> Finding:

@@ -104,7 +104,10 @@ def _translations():
 
 
 def register(app: Flask) -> None:
+    from academy.core import assets
     from academy.extensions import login_manager
+
+    assets.register(app)
 
     # Before any blueprint adds its rules.
     app.url_map.converters["int"] = IdConverter

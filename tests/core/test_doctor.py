@@ -62,6 +62,17 @@ def test_secret_key(production, monkeypatch):
     assert doctor.secret_key(production).status == Status.OK
 
 
+def test_password_hashing(production, monkeypatch):
+    _set(production, monkeypatch, ACADEMY_PASSWORD_HASH="argon2id")
+    assert doctor.password_hashing(production).status == Status.OK
+    _set(production, monkeypatch, ACADEMY_PASSWORD_HASH="fast")  # the test suite's setting
+    finding = doctor.password_hashing(production)
+    assert finding.status == Status.ERROR and "cheap to crack" in finding.message
+    assert "unset ACADEMY_PASSWORD_HASH" in finding.hint
+    _set(production, monkeypatch, ACADEMY_ENV="development")
+    assert doctor.password_hashing(production).status == Status.WARN
+
+
 def test_estimated_bits_separates_random_keys_from_patterns():
     assert doctor.estimated_bits(secrets.token_urlsafe(24)) > doctor.MIN_SECRET_BITS  # 32 random characters
     assert doctor.estimated_bits(secrets.token_hex(32)) > doctor.MIN_SECRET_BITS
@@ -430,6 +441,7 @@ def test_the_command_exits_with_1_on_any_error_and_0_on_warnings_only(tmp_path):
                                  ACADEMY_COURSES_PATH=str(FIXTURE_COURSES)))
     app.instance_path = str(tmp_path)
     assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+    app.config["ACADEMY_PASSWORD_HASH"] = "argon2id"  # the suite's "fast" hashing would be a warning of its own
     doctor.register_check(app, signing_keys_present)
     runner = CliRunner()
     result = runner.invoke(doctor_command, obj=ScriptInfo(create_app=lambda: app))
