@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,7 @@ def test_the_command_answers_when_the_configuration_is_refused(tmp_path):
 def test_academy_doctor_runs_from_the_shell_even_when_production_is_refused(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACADEMY_")}
     env.update(ACADEMY_ENV="production", ACADEMY_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
-    academy = shutil.which("academy", path=str(Path(os.sys.executable).parent))
+    academy = shutil.which("academy", path=str(Path(sys.executable).parent))
     result = subprocess.run([academy, "doctor"], env=env, capture_output=True, text=True, timeout=120,
                             stdin=subprocess.DEVNULL, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
