@@ -1,4 +1,4 @@
-"""The `academy` command: init, demo, create-user and the content commands, on top of Flask's CLI."""
+"""The `academy` command: init, demo, create-user, the operator's and the content commands, on top of Flask's CLI."""
 from __future__ import annotations
 
 import os
@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from academy.core.access import Role
+from academy.core.cli import backup_command, doctor_command, restore_command
 from academy.core.db import write_intent
 from academy.extensions import db
 
@@ -22,6 +23,10 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
 def main():
     """Kelisim Academy management commands."""
+
+
+# On the group itself, not the app: `academy doctor` must answer even when the configuration is refused.
+main.add_command(doctor_command)
 
 
 def upgrade_schema() -> None:
@@ -137,6 +142,8 @@ def register(app) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     from academy.content.cli import content_group
 
     app.cli.add_command(content_group)

@@ -95,9 +95,10 @@ def _translations():
 
 
 def register(app: Flask) -> None:
-    from academy.core import inputs
+    from academy.core import assets, inputs
     from academy.extensions import login_manager
 
+    assets.register(app)
     # The request class and the id converter, before any blueprint adds its rules.
     inputs.register(app)
     login_manager.user_loader(_load_user)
