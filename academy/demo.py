@@ -34,7 +34,8 @@ MORE_TRAINEES = [
     ("rustam.umarov@demo.kelisim.kz", "Рустам Ильхамович Умаров", "turkistan", ["ru", "kk"]),
 ]
 COHORT = "Шымкент тобы"
-PASSWORD = "Kelisim-trainee-2026"
+#: The other trainees sign in like the demo trainee.
+OTHERS_SIGN_IN_WITH = DEMO_ACCOUNTS[0][2]
 
 
 def create_demo() -> list[tuple[str, str, str]]:
@@ -44,7 +45,7 @@ def create_demo() -> list[tuple[str, str, str]]:
     for label, email, password, name, roles, region in DEMO_ACCOUNTS:
         users[label] = _account(email, password, name, roles, region, ["kk", "ru"])
         out.append((label, email, password))
-    others = [_account(email, PASSWORD, name, (Role.TRAINEE,), region, langs)
+    others = [_account(email, OTHERS_SIGN_IN_WITH, name, (Role.TRAINEE,), region, langs)
               for email, name, region, langs in MORE_TRAINEES]
     course = db.session.scalar(sa.select(Course).order_by(Course.position, Course.id))
     if course is None:
