@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse
 
@@ -294,3 +295,25 @@ def search_users(*, q: str = "", role: str | None = None, region: str | None = N
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the active user whose session token the cookie carries (one query for the user
+    and their roles; it runs on every signed-in request)."""
+    ident, _, token = (user_id or "").partition(".")
+    if not ident.isdigit() or not token:
+        return None
+    user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
+                              ).unique().one_or_none()
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def init_login(login_manager) -> None:
+    """Wire Flask-Login to accounts: the user loader, the sign-in page, and no untranslated flash message."""
+    login_manager.user_loader(load_session_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    # Flask-Login's own message is untranslated; the access hook redirects with ours instead.
+    login_manager.login_message = None

@@ -1,11 +1,9 @@
-"""Request hooks and template globals: locale and script, access enforcement, write intent, headers, user loading."""
+"""Request hooks and template globals: locale and script, access enforcement, write intent and headers."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_translations
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from academy.core.access import enforce_access
 from academy.core.db import set_write_intent
@@ -25,21 +23,6 @@ from academy.core.translit import html_to_latin
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 __all__ = ["register", "select_babel_locale"]
-
-
-def _load_user(user_id: str):
-    from academy.accounts.models import User
-    from academy.extensions import db
-
-    ident, _, token = (user_id or "").partition(".")
-    if not ident.isdigit() or not token:
-        return None
-    # One query for the user and their roles: this runs on every signed-in request.
-    user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
-                              ).unique().one_or_none()
-    if user is None or not user.is_active or user.session_token != token:
-        return None
-    return user
 
 
 def _before_request():
@@ -79,14 +62,6 @@ def _translations():
 
 
 def register(app: Flask) -> None:
-    from academy.extensions import login_manager
-
-    login_manager.user_loader(_load_user)
-    login_manager.login_view = "accounts.login"
-    login_manager.session_protection = "basic"
-    # Flask-Login's own message is untranslated; the access hook redirects with ours instead.
-    login_manager.login_message = None
-
     app.before_request(_before_request)
     app.after_request(_after_request)
     app.teardown_request(_teardown)

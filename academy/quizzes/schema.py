@@ -1,7 +1,7 @@
 """Checks a quiz file (`*.quiz.yaml`) against format 1 and returns its normalised definition."""
 from __future__ import annotations
 
-from academy.content.schema import Checker, Located, Problem
+from academy.core.schema import Checker, Located, Problem
 from academy.quizzes.question_types import REGISTRY
 
 GRADING_METHODS = ("highest", "last", "first", "average")
@@ -103,8 +103,23 @@ def check_draw(c: Checker, d: dict, codes: set[str]) -> list[dict]:
     return rules
 
 
-def check_quiz(doc: Located, codes: set[str]) -> tuple[dict | None, list[Problem]]:
-    """Validate a quiz document; return its normalised definition (stored in Item.data) and every problem."""
+def _bank_question(c: Checker, key, path: str, bank: dict[str, dict] | None) -> dict | None:
+    """A question named by its key: the bank's published question (in a quiz revision, questions live in the
+    bank; quiz files write them out in full)."""
+    if bank is None:
+        c.add(path, "a question must be a mapping")
+        return None
+    if not isinstance(key, str) or key not in bank:
+        c.add(path, f"no question '{key}' in the course bank")
+        return None
+    return bank[key]
+
+
+def check_quiz(doc: Located, codes: set[str], *, bank: dict[str, dict] | None = None
+               ) -> tuple[dict | None, list[Problem]]:
+    """Validate a quiz document; return its normalised definition and every problem. In a quiz file each question
+    is written out; with `bank` (the course bank's published questions by key, when a quiz revision is
+    validated) a question may be given by its key, and stays a key in the definition."""
     c = Checker(doc)
     d = doc.data
     _unknown(c, d, "", TOP_FIELDS)
@@ -112,11 +127,12 @@ def check_quiz(doc: Located, codes: set[str]) -> tuple[dict | None, list[Problem
     intro = c.text(d, "", "intro", required=False)
     policy = check_policy(c, d)
     draw = check_draw(c, d, codes)
-    questions = []
+    questions: list = []
+    seen: list[dict] = []
     keys: dict[str, str] = {}
     for i, q in enumerate(c.sequence(d, "", "questions", required="draw" not in d)):
         path = f"questions[{i}]"
-        question = check_question(c, q, path, codes)
+        question = check_question(c, q, path, codes) if isinstance(q, dict) else _bank_question(c, q, path, bank)
         if question is None:
             continue
         key = question["key"]
@@ -124,11 +140,12 @@ def check_quiz(doc: Located, codes: set[str]) -> tuple[dict | None, list[Problem
             if key in keys:
                 c.add(f"{path}.key", f"duplicate question key '{key}' (also {keys[key]})")
             keys.setdefault(key, path)
-        questions.append(question)
+        questions.append(question if isinstance(q, dict) else key)
+        seen.append(question)
     if not questions and not draw and ("questions" in d or "draw" in d):
         c.add("questions", "a quiz needs at least one question or a draw rule")
     competencies: list[str] = []
-    for code in [x for q in questions for x in q["competencies"]] + [r["competency"] for r in draw]:
+    for code in [x for q in seen for x in q["competencies"]] + [r["competency"] for r in draw]:
         if code in codes and code not in competencies:
             competencies.append(code)
     data = {"title": title, "policy": policy, "draw": draw, "questions": questions, "competencies": competencies}

@@ -11,25 +11,45 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from academy.accounts.models import User
-from academy.content.models import Course, Item, ItemKind
+from academy.content import services as content
+from academy.content.models import Course, Item, Revision
 from academy.core.access import Role
 from academy.core.db import utcnow
 from academy.core.errors import DomainError
 from academy.extensions import db
+from academy.learning.services import get_enrolment, record_position
 from academy.quizzes import grading
-from academy.quizzes.bank import draw_questions, sync_banks  # noqa: F401  (sync_banks is part of this API)
+from academy.quizzes.bank import draw_questions
 from academy.quizzes.models import AttemptStatus, QuizAnswer, QuizAttempt, QuizSubmission
 from academy.quizzes.question_types import Show, get_type
+from academy.quizzes.schema import DEFAULT_POLICY
 
 #: A submission that arrives this long after the deadline still counts (network, a slow click).
 GRACE = dt.timedelta(seconds=30)
 _rng = random.SystemRandom()
 
 
-def policy_of(item: Item) -> dict:
-    from academy.quizzes.schema import DEFAULT_POLICY
+def quiz_revision(item: Item) -> Revision:
+    """The quiz's published revision: what a new attempt is taken on."""
+    revision = item.published_revision
+    if revision is None:  # pragma: no cover - get_quiz only finds published quizzes
+        raise DomainError(_l("This quiz does not exist."), status=404)
+    return revision
 
-    return {**DEFAULT_POLICY, **(item.data or {}).get("policy", {})}
+
+def policy_of(source: Item | QuizAttempt) -> dict:
+    """The policy of a quiz's published revision, or of the revision an attempt was taken on. An attempt migrated
+    from before revisions were kept, whose quiz settings were not stored, reads today's."""
+    revision = source.revision if isinstance(source, QuizAttempt) else source.published_revision
+    data = content.revision_data(revision)
+    if not data and isinstance(source, QuizAttempt):
+        data = content.revision_data(source.item.published_revision)
+    return {**DEFAULT_POLICY, **data.get("policy", {})}
+
+
+def quiz_data(item: Item) -> dict:
+    """The published quiz's definition (title, intro, policy, questions, draw rules)."""
+    return content.revision_data(item.published_revision)
 
 
 def is_staff(user: User) -> bool:
@@ -37,18 +57,16 @@ def is_staff(user: User) -> bool:
 
 
 def get_quiz(course: Course, item_key: str) -> Item:
-    item = db.session.scalar(sa.select(Item).where(Item.course_id == course.id, Item.key == item_key,
-                                                   Item.kind == ItemKind.QUIZ, Item.is_retired.is_(False)))
-    if item is None:
-        raise DomainError(_l("This quiz does not exist."), status=404)
-    return item
+    """The published, active quiz with this key, its revision's definition loaded; DomainError(404) otherwise."""
+    try:
+        return content.get_item(course, item_key, kind="quiz", data=True)
+    except DomainError:
+        raise DomainError(_l("This quiz does not exist."), status=404) from None
 
 
 def taker_mode(user: User, item: Item) -> bool:
     """Whether the user may take the quiz, and as a preview (instructors and administrators not enrolled).
     Returns is_preview; raises DomainError(403) for anyone else."""
-    from academy.learning.services import get_enrolment
-
     if get_enrolment(user, item.course) is not None:
         return False
     if is_staff(user):
@@ -134,27 +152,27 @@ def start_attempt(user: User, item: Item, *, now: dt.datetime | None = None) -> 
     state = quiz_state(user, item, now=now)
     if not state.can_start:
         raise DomainError(state.blocked, status=403)
-    versions = draw_questions(item, _rng)
+    revision = quiz_revision(item)
+    versions = draw_questions(revision, item.course, _rng)
     if not versions:
         raise DomainError(_l("This quiz has no questions yet."), status=409)
     number = 1 + (db.session.scalar(sa.select(sa.func.max(QuizAttempt.number)).where(
         QuizAttempt.user_id == user.id, QuizAttempt.item_id == item.id)) or 0)
     limit = state.policy["time_limit_minutes"]
-    attempt = QuizAttempt(user_id=user.id, item_id=item.id, item_version=item.version, number=number,
+    attempt = QuizAttempt(user_id=user.id, item_id=item.id, revision_id=revision.id, number=number,
                           status=AttemptStatus.IN_PROGRESS, is_preview=state.is_preview, started_at=now,
                           deadline_at=now + dt.timedelta(minutes=limit) if limit else None)
     shuffle = state.policy["shuffle"]
     for pos, version in enumerate(versions, 1):
-        attempt.answers.append(QuizAnswer(question_id=version.question_id, question_version_id=version.id,
+        attempt.answers.append(QuizAnswer(question_id=version.item_id, revision_id=version.id,
                                           position=pos, points=float(version.data.get("points", 1)),
-                                          layout=get_type(version.type).layout(version.data, _rng, shuffle)))
+                                          layout=get_type(version.data["type"]).layout(version.data, _rng,
+                                                                                        shuffle)))
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
             db.session.flush()
         if not state.is_preview:
-            from academy.learning.services import record_position
-
             record_position(user, item)
     except IntegrityError:
         # Another request started one at the same moment: resume that one.
@@ -192,8 +210,7 @@ def _store(attempt: QuizAttempt, form, now: dt.datetime) -> int:
     for answer in attempt.answers:
         if answer.position not in shown:
             continue
-        version = answer.version
-        response = get_type(version.type).parse(form, f"q{answer.position}", version.data, answer.layout)
+        response = get_type(answer.type).parse(form, f"q{answer.position}", answer.data, answer.layout)
         if response != answer.response:
             answer.response = response
             answer.saved_at = now
@@ -286,9 +303,8 @@ def attempt_questions(attempt: QuizAttempt, locale: str) -> list[QuestionView]:
     tells which answer is right, and no feedback is included."""
     out = []
     for a in attempt.answers:
-        v = a.version
-        out.append(QuestionView(a.position, f"q{a.position}", v.type, v.data["prompt"], a.points,
-                                get_type(v.type).view(v.data, a.layout, a.response, locale)))
+        out.append(QuestionView(a.position, f"q{a.position}", a.type, a.data["prompt"], a.points,
+                                get_type(a.type).view(a.data, a.layout, a.response, locale)))
     return out
 
 
@@ -302,7 +318,7 @@ def review_options(attempt: QuizAttempt, viewer: User, state: QuizState | None =
         return {p: False for p in REVIEW_PARTS}
     if viewer.id != attempt.user_id:
         return {p: True for p in REVIEW_PARTS}
-    review = policy_of(attempt.item)["review"]
+    review = policy_of(attempt)["review"]
     if state is None:
         state = quiz_state(viewer, attempt.item)
     closed = state.is_closed or attempt.is_preview
@@ -338,12 +354,11 @@ def attempt_review(attempt: QuizAttempt, show: dict[str, bool], locale: str) -> 
     rows = []
     flags = Show(correctness=show["correctness"], feedback=show["feedback"], answers=show["answers"])
     for a in attempt.answers:
-        v = a.version
-        key_version = a.graded_version or v
-        detail = get_type(v.type).review(key_version.data, a.layout, a.response, locale, flags)
+        key = a.key_data
+        detail = get_type(a.type).review(key, a.layout, a.response, locale, flags)
         rows.append(AnswerReview(
-            position=a.position, type=v.type, prompt=v.data["prompt"], points=a.points,
+            position=a.position, type=a.type, prompt=a.data["prompt"], points=a.points,
             score=a.score if show["score"] else None,
             state=_state(a) if show["correctness"] or (a.needs_grading and show["score"]) else None,
-            detail=detail, feedback=key_version.data.get("feedback") if show["feedback"] else None, answer=a))
+            detail=detail, feedback=key.get("feedback") if show["feedback"] else None, answer=a))
     return rows

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from academy.content.models import Item, ItemKind
+from academy.content.models import Item, Revision
+from academy.content.services import revision_data
 from academy.extensions import db
 from academy.quizzes.grading import SUBMITTED
-from academy.quizzes.models import Question, QuestionVersion, QuizAnswer, QuizAttempt
+from academy.quizzes.models import QuizAnswer, QuizAttempt
 from academy.quizzes.question_types import get_type
 
 
@@ -25,8 +26,8 @@ class ChoiceCount:
 
 @dataclass
 class QuestionStats:
-    question: Question
-    version: QuestionVersion
+    question: Item
+    version: Revision
     answered: int
     #: Mean fraction of the points earned, in percent (Moodle's facility index).
     facility: float | None
@@ -60,8 +61,9 @@ def _pearson(xs: list[float], ys: list[float]) -> float | None:
 
 def course_quizzes(course) -> list[Item]:
     """The course's active quizzes: module quizzes in order, then the final assessment."""
-    return list(db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.kind == ItemKind.QUIZ,
+    return list(db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.kind == "quiz",
                                                          Item.is_retired.is_(False))
+                                   .options(selectinload(Item.published_revision).undefer(Revision.data))
                                    .order_by(Item.module_id.is_(None), Item.position, Item.id)))
 
 
@@ -77,18 +79,21 @@ def quiz_statistics(item: Item, locale: str) -> QuizStats:
     attempts = db.session.scalars(
         sa.select(QuizAttempt).where(QuizAttempt.item_id == item.id, QuizAttempt.is_preview.is_(False),
                                      QuizAttempt.status.in_(SUBMITTED))
-        .options(selectinload(QuizAttempt.answers))).all()
-    pass_mark = (item.data or {}).get("policy", {}).get("pass_mark", 70)
+        .options(selectinload(QuizAttempt.answers).selectinload(QuizAnswer.revision).undefer(Revision.data))).all()
+    quiz = revision_data(item.published_revision)
+    pass_mark = quiz.get("policy", {}).get("pass_mark", 70)
     by_question: dict[int, list[tuple[QuizAnswer, QuizAttempt]]] = {}
     for attempt in attempts:
         for answer in attempt.answers:
             by_question.setdefault(answer.question_id, []).append((answer, attempt))
     stats = []
+    questions = {q.id: q for q in db.session.scalars(
+        sa.select(Item).where(Item.id.in_(list(by_question)))
+        .options(selectinload(Item.published_revision).undefer(Revision.data)))}
     for question_id, rows in by_question.items():
-        question = db.session.get(Question, question_id)
-        latest = db.session.scalar(sa.select(QuestionVersion).where(QuestionVersion.question_id == question_id,
-                                                                    QuestionVersion.number == question.latest))
-        kind = get_type(latest.type)
+        question = questions[question_id]
+        latest = question.published_revision
+        kind = get_type(latest.data["type"])
         graded = [(a, t) for a, t in rows if a.fraction is not None]
         xs = [a.fraction for a, _ in graded]
         ys = []
@@ -97,10 +102,10 @@ def quiz_statistics(item: Item, locale: str) -> QuizStats:
             ys.append(((t.score or 0) - (a.score or 0)) / rest_max if rest_max > 0 else 0.0)
         counts: Counter[str] = Counter()
         for a, _ in rows:
-            counts.update(kind.summarise(a.version.data, a.response))
+            counts.update(kind.summarise(a.data, a.response))
         answered = sum(1 for a, _ in rows if a.response is not None)
         keys = kind.choice_keys(latest.data) or [k for k, _ in counts.most_common(8)]
-        compatible = all(kind.compatible(a.version.data, latest.data) for a, _ in rows)
+        compatible = all(kind.compatible(a.data, latest.data) for a, _ in rows)
         choices = []
         for key in keys:
             try:
@@ -114,9 +119,9 @@ def quiz_statistics(item: Item, locale: str) -> QuizStats:
             question=question, version=latest, answered=answered,
             facility=round(100 * sum(xs) / len(xs), 1) if xs else None,
             discrimination=_pearson(xs, ys),
-            versions=sorted({a.version.number for a, _ in rows}),
+            versions=sorted({a.revision.number for a, _ in rows}),
             choices=choices, pending=sum(1 for a, _ in rows if a.needs_grading)))
-    listed = [q["key"] for q in (item.data or {}).get("questions", [])]
+    listed = [k for k in quiz.get("questions", []) if isinstance(k, str)]
     stats.sort(key=lambda s: (listed.index(s.question.key) if s.question.key in listed else len(listed),
                               s.question.key))
     percents = [a.percent for a in attempts if a.percent is not None]

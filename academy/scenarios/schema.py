@@ -1,7 +1,7 @@
 """Checks a scenario file (`*.scenario.yaml`) as a graph and returns its normalised definition."""
 from __future__ import annotations
 
-from academy.content.schema import Checker, Located, Problem
+from academy.core.schema import Checker, Located, Problem
 from academy.scenarios import engine
 
 NODE_KINDS = ("narration", "line", "decision", "condition", "reflection", "ending")

@@ -11,6 +11,7 @@ from academy.accounts.views import safe_next
 from academy.core.access import PUBLIC, access
 from academy.core.i18n import COOKIE, parse_choice
 from academy.extensions import db
+from academy.site.nav import nav_items
 
 bp = Blueprint("site", __name__)
 
@@ -52,6 +53,4 @@ def healthz():
 
 @bp.app_context_processor
 def inject_navigation():
-    from academy.site.nav import nav_items
-
     return {"nav_items": nav_items}

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from academy.content.parsing import check_tree
-from academy.content.schema import Located
+from academy.core.schema import Located
 from academy.quizzes.schema import MAX_TIME_LIMIT_MINUTES, check_quiz
 
 ROOT = Path(__file__).resolve().parents[2]

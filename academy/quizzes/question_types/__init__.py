@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from typing import ClassVar
 
-from academy.content.schema import Checker
+from academy.core.schema import Checker
 from academy.core.i18n import resolve
 
 

@@ -1,7 +1,7 @@
 """Choice types: single choice, multiple choice with partial credit, and true/false."""
 from __future__ import annotations
 
-from academy.content.schema import Checker
+from academy.core.schema import Checker
 from academy.quizzes.question_types import QuestionType, Show, new_tokens, register, shuffled, text_of
 
 OPTION_FIELDS = {"text", "correct", "feedback"}

@@ -1,7 +1,7 @@
 """Types with structure: matching (each left item to a right one) and ordering, both usable without drag-and-drop."""
 from __future__ import annotations
 
-from academy.content.schema import Checker
+from academy.core.schema import Checker
 from academy.quizzes.question_types import QuestionType, Show, new_tokens, register, shuffled, text_of
 
 

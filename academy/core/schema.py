@@ -1,6 +1,8 @@
 """The one content schema: YAML with line numbers, problems as `file:line: field: message`, shared checks."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,3 +258,16 @@ class Checker:
             for extra in sorted(set(entry) - fields):
                 self.add(f"{p}.{extra}", f"unknown field '{extra}'")
             yield p, entry
+
+
+def content_hash(obj) -> str:
+    """sha256 of the canonical JSON of `obj` (sorted keys, UTF-8): equal content, equal hash."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class ContentError(Exception):
+    """The content has problems; nothing was loaded (or published)."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the content")
+        self.problems = sorted(problems)
