@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse
+from sqlalchemy.orm import joinedload
 
 from academy.accounts.models import User, UserRole, new_session_token
 from academy.accounts.passwords import hash_password, password_problem, verify_password

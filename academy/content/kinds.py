@@ -96,8 +96,13 @@ class ItemKind:
         """HTML per locale, rendered once when a revision is published (None: the kind renders at request time)."""
         return None
 
+    def check_course(self, course: ParsedCourse, *, clean: bool) -> list[Problem]:
+        """Checks across the items of one course (links between lessons, bank counts), run on every course read,
+        even one with problems (`clean` says whether it had none, for checks that count across the course)."""
+        return []
+
     def check_courses(self, courses: list[ParsedCourse]) -> list[Problem]:
-        """Checks across the items of this kind in a checked tree (bank counts, keys unique across courses)."""
+        """Checks across the courses of a checked tree (keys unique across courses)."""
         return []
 
     def evidence(self, user: Any, item_ids: list[int]) -> dict[int, Evidence]:

@@ -76,6 +76,9 @@ class ParsedCourse:
     #: Items defined inside other items' files that stand outside the outline (the questions of the bank).
     bank: list[ParsedItem] = field(default_factory=list)
     media: dict[str, Path] = field(default_factory=dict)
+    #: Items whose files were read but did not validate: (kind, key, document, files), so that checks across the
+    #: course still see them (a link to a lesson with a missing locale is not a broken link).
+    unchecked: list[tuple[str, str, Located, dict]] = field(default_factory=list)
 
     @property
     def title(self) -> dict:
@@ -136,6 +139,7 @@ class _CourseReader:
         self.claimed.setdefault(key, rel)
 
     def read(self) -> ParsedCourse:
+        start = len(self.problems)
         if not KEY_RE.match(self.course.key):
             self.problem(self.dir, "key", "a course folder name must be a key of lowercase letters, digits and "
                                           "hyphens")
@@ -155,6 +159,9 @@ class _CourseReader:
             if part.key in self.claimed:
                 self.problem(part.sources[""], "key", f"question key '{part.key}' is also the key of "
                                                       f"{self.claimed[part.key]}")
+        clean = len(self.problems) == start
+        for kind in kinds.registered():
+            self.problems.extend(kind.check_course(self.course, clean=clean))
         return self.course
 
     def read_course_file(self) -> None:
@@ -200,13 +207,14 @@ class _CourseReader:
         if any(x.key == key for x in self.course.modules):
             self.problem(folder, "key", f"duplicate module key '{key}'")
         module = ParsedModule(key=key, position=position, **self.read_module_file(folder / "module.yaml"))
-        for (pos, ikey, kind), files in sorted(self.group_item_files(folder).items()):
+        groups = self.group_item_files(folder)
+        for (pos, ikey, kind), files in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1])):
             self.claim(ikey, self.rel(next(iter(files.values()))))
             item = self.read_item(kind, ikey, pos, files)
             if item:
                 module.items.append(item)
         module.items.sort(key=lambda i: (i.position, i.key))
-        if not module.items:
+        if not groups:
             self.problem(folder / "module.yaml", "items", "a module needs at least one lesson, quiz or scenario")
         self.course.modules.append(module)
 
@@ -250,6 +258,7 @@ class _CourseReader:
         data, found = kind.validate(doc, kinds.Context(codes=self.codes, files=rels, references=False))
         self.problems.extend(found)
         if found or data is None:
+            self.course.unchecked.append((kind.name, key, doc, rels))
             return None
         source, own, parts = kind.parts(doc, data)
         for part in parts:
@@ -302,7 +311,7 @@ def check_tree(path: str | Path) -> tuple[Tree, list[Problem]]:
         course = _CourseReader(d, root, standard, problems).read()
         if len(problems) == start:
             tree.courses.append(course)
-    # Checks across items (bank counts, keys unique across courses) run on the courses that read cleanly.
+    # Checks across courses (scenario keys) run on the courses that read cleanly.
     for kind in kinds.registered():
         problems.extend(kind.check_courses(tree.courses))
     tree.courses.sort(key=lambda c: (c.order, c.key))

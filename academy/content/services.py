@@ -216,6 +216,8 @@ def publish_revision(revision: Revision, *, actor: User | None, context: kinds.C
         revision.reviewed_at, revision.reviewed_by_id = now, revision.published_by_id
     db.session.flush()
     target.published_revision_id = revision.id
+    if isinstance(target, Item):
+        target.published_revision = revision
     _project(revision, target, data)
     restamp(revision.course)
     db.session.flush()

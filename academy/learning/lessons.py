@@ -76,7 +76,7 @@ class Lesson(ItemKind):
             text = body.get(loc)
             rel = ctx.files.get(loc) or f"{doc.file}.{loc}.md"
             if not isinstance(text, str):
-                if loc not in ctx.files:  # a file that could not be read is reported already
+                if not ctx.files or set(ctx.files) == {""}:  # from files, `read` reported it already
                     problems.append(Problem(rel, 1, f"body.{loc}", f"missing locale '{loc}'"))
                 continue
             t = markdown_title(text)
@@ -106,14 +106,14 @@ class Lesson(ItemKind):
         return {loc: render_markdown(text, link=link, media=media, drop_title=True, locale=loc)
                 for loc, text in data["body"].items()}
 
-    def check_courses(self, courses: list[ParsedCourse]) -> list[Problem]:
-        """Links between the lessons of each course, and to its images."""
+    def check_course(self, course: ParsedCourse, *, clean: bool) -> list[Problem]:
+        """Links between the lessons of the course (those that did not validate too), and to its images."""
         problems: list[Problem] = []
-        for course in courses:
-            ctx = Context(lesson_keys={i.key for i in course.outline_items() if i.kind == self.name},
-                          media=set(course.media))
-            for item in course.outline_items():
-                if item.kind == self.name:
-                    for loc, text in item.data["body"].items():
-                        _check_links(text, item.sources[loc], ctx, problems)
+        lessons = [(i.key, i.data["body"], i.sources) for i in course.outline_items() if i.kind == self.name]
+        lessons += [(key, doc.data, rels) for kind, key, doc, rels in course.unchecked if kind == self.name]
+        ctx = Context(lesson_keys={key for key, _, _ in lessons}, media=set(course.media))
+        for _key, body, rels in lessons:
+            for loc, text in body.items():
+                if loc in rels:
+                    _check_links(text, rels[loc], ctx, problems)
         return problems

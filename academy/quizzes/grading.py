@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, undefer
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased, undefer
 
 from academy.accounts.models import User
 from academy.content.models import Item, Revision
@@ -15,9 +15,9 @@ from academy.core.errors import DomainError
 from academy.extensions import db
 from academy.learning.services import complete_item, get_enrolment
 from academy.quizzes.models import AttemptStatus, QuizAnswer, QuizAttempt, QuizRegrade
-from academy.quizzes.schema import DEFAULT_POLICY
 from academy.quizzes.question_types import get_type
 from academy.quizzes.question_types.typed import Reflection
+from academy.quizzes.schema import DEFAULT_POLICY
 
 SUBMITTED = (AttemptStatus.NEEDS_GRADING, AttemptStatus.GRADED)
 

@@ -53,16 +53,17 @@ class Quiz(ItemKind):
         source = {**doc.data, "questions": keys} if "questions" in doc.data else dict(doc.data)
         return source, {**data, "questions": keys}, parts
 
-    def check_courses(self, courses: list[ParsedCourse]) -> list[Problem]:
-        problems: list[Problem] = []
-        for course in courses:
-            by_doc: dict[str, list[dict]] = {}
-            for part in course.bank:
-                by_doc.setdefault(part.sources[""], []).append(part.data)
-            quizzes = [(i.doc, {**i.data, "questions": by_doc.get(i.doc.file, [])})
-                       for i in course.outline_items() if i.kind == self.name and i.doc is not None]
-            problems += check_course_bank(quizzes)
-        return problems
+    def check_course(self, course: ParsedCourse, *, clean: bool) -> list[Problem]:
+        """Question keys unique across the course's quiz files, and every draw rule satisfiable from them (only on a
+        course that read cleanly: a count is meaningless while parts of the course could not be read)."""
+        if not clean:
+            return []
+        by_doc: dict[str, list[dict]] = {}
+        for part in course.bank:
+            by_doc.setdefault(part.sources[""], []).append(part.data)
+        quizzes = [(i.doc, {**i.data, "questions": by_doc.get(i.doc.file, [])})
+                   for i in course.outline_items() if i.kind == self.name and i.doc is not None]
+        return check_course_bank(quizzes)
 
     def evidence(self, user, item_ids: list[int]) -> dict[int, Evidence]:
         """The learner's quiz grade on each quiz, by the policy of the quiz's published revision."""

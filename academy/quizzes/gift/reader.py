@@ -5,8 +5,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from academy.core.schema import KEY_RE, Checker, Located, Problem
 from academy.core.i18n import LOCALES
+from academy.core.schema import KEY_RE, Checker, Located, Problem
 from academy.quizzes.gift.syntax import find, localized, plain, slug, split_items, split_on, unescape
 from academy.quizzes.schema import check_question
 

@@ -5,8 +5,8 @@ import math
 import re
 import unicodedata
 
-from academy.core.schema import Checker
 from academy.core.i18n import LOCALES
+from academy.core.schema import Checker
 from academy.core.translit import to_latin
 from academy.quizzes.question_types import QuestionType, Show, register, text_of
 
