@@ -404,6 +404,226 @@ def upgrade():
             b.alter_column(column, server_default=None)
 
 
+def _old_hash(obj):
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def downgrade():
-    raise NotImplementedError("0007_revisions keeps every revision; going back would drop them (restore a backup "
-                              "taken before the upgrade instead)")
+    """Back to 0004's shape: each item keeps its published revision as its content and version, questions and
+    scenario versions are rebuilt from their revisions, evidence points at version numbers again. What 0004 cannot
+    hold is lost: drafts, and a second completion of an item after a major revision (the first is kept)."""
+    conn = op.get_bind()
+    now = _now()
+    op.create_table("questions",
+                    sa.Column("id", sa.Integer(), nullable=False),
+                    sa.Column("course_id", sa.Integer(), nullable=False),
+                    sa.Column("key", sa.String(length=80), nullable=False),
+                    sa.Column("source", sa.String(length=10), nullable=False),
+                    sa.Column("category", sa.String(length=255), nullable=False),
+                    sa.Column("latest", sa.Integer(), nullable=False),
+                    sa.Column("is_retired", sa.Boolean(), nullable=False),
+                    sa.Column("created_at", academy.core.db.UTCDateTime(timezone=True), nullable=False),
+                    sa.Column("updated_at", academy.core.db.UTCDateTime(timezone=True), nullable=False),
+                    sa.ForeignKeyConstraint(["course_id"], ["courses.id"], name="fk_questions_course_id_courses"),
+                    sa.PrimaryKeyConstraint("id", name="pk_questions"),
+                    sa.UniqueConstraint("course_id", "key", name="uq_questions_course_id_key"))
+    with op.batch_alter_table("questions", schema=None) as b:
+        b.create_index("ix_questions_course_id", ["course_id"], unique=False)
+        b.create_index("ix_questions_is_retired", ["is_retired"], unique=False)
+    op.create_table("question_versions",
+                    sa.Column("id", sa.Integer(), nullable=False),
+                    sa.Column("question_id", sa.Integer(), nullable=False),
+                    sa.Column("number", sa.Integer(), nullable=False),
+                    sa.Column("type", sa.String(length=20), nullable=False),
+                    sa.Column("difficulty", sa.Integer(), nullable=False),
+                    sa.Column("competencies", sa.JSON(), nullable=False),
+                    sa.Column("data", sa.JSON(), nullable=False),
+                    sa.Column("content_hash", sa.String(length=64), nullable=False),
+                    sa.Column("created_at", academy.core.db.UTCDateTime(timezone=True), nullable=False),
+                    sa.Column("created_by_id", sa.Integer(), nullable=True),
+                    sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], ondelete="SET NULL",
+                                            name="fk_question_versions_created_by_id_users"),
+                    sa.ForeignKeyConstraint(["question_id"], ["questions.id"],
+                                            name="fk_question_versions_question_id_questions"),
+                    sa.PrimaryKeyConstraint("id", name="pk_question_versions"),
+                    sa.UniqueConstraint("question_id", "number", name="uq_question_versions_question_id_number"))
+    with op.batch_alter_table("question_versions", schema=None) as b:
+        b.create_index("ix_question_versions_question_id", ["question_id"], unique=False)
+    op.create_table("scenario_versions",
+                    sa.Column("id", sa.Integer(), nullable=False),
+                    sa.Column("item_id", sa.Integer(), nullable=False),
+                    sa.Column("version", sa.Integer(), nullable=False),
+                    sa.Column("data", sa.JSON(), nullable=False),
+                    sa.Column("created_at", academy.core.db.UTCDateTime(timezone=True), nullable=False),
+                    sa.ForeignKeyConstraint(["item_id"], ["items.id"], name="fk_scenario_versions_item_id_items"),
+                    sa.PrimaryKeyConstraint("id", name="pk_scenario_versions"),
+                    sa.UniqueConstraint("item_id", "version", name="uq_scenario_versions_item_id_version"))
+    with op.batch_alter_table("scenario_versions", schema=None) as b:
+        b.create_index("ix_scenario_versions_item_id", ["item_id"], unique=False)
+    with op.batch_alter_table("items", schema=None) as b:
+        b.drop_constraint("fk_items_published_revision_id", type_="foreignkey")
+        b.add_column(sa.Column("body", academy.core.i18n.LocalizedText(), nullable=True))
+        b.add_column(sa.Column("html", academy.core.i18n.LocalizedText(), nullable=True))
+        b.add_column(sa.Column("data", sa.JSON(), nullable=True))
+        b.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+        b.add_column(sa.Column("content_hash", sa.String(length=64), nullable=False, server_default=""))
+        b.add_column(sa.Column("updated_at", academy.core.db.UTCDateTime(timezone=True), nullable=True))
+
+    rev = {r.id: r for r in conn.execute(sa.select(revisions.c.id, revisions.c.item_id, revisions.c.number,
+                                                   revisions.c.data, revisions.c.created_at,
+                                                   revisions.c.created_by_id, revisions.c.kind, revisions.c.state,
+                                                   revisions.c.html)
+                                         .where(revisions.c.subject == "item"))}
+    questions = T("questions", C("id"), C("course_id"), C("key"), C("source"), C("category"), C("latest"),
+                  C("is_retired"), C("created_at", academy.core.db.UTCDateTime(timezone=True)),
+                  C("updated_at", academy.core.db.UTCDateTime(timezone=True)))
+    qversions = T("question_versions", C("id"), C("question_id"), C("number"), C("type"), C("difficulty"),
+                  C("competencies", sa.JSON), C("data", sa.JSON), C("content_hash"),
+                  C("created_at", academy.core.db.UTCDateTime(timezone=True)), C("created_by_id"))
+    sversions = T("scenario_versions", C("id"), C("item_id"), C("version"), C("data", sa.JSON),
+                  C("created_at", academy.core.db.UTCDateTime(timezone=True)))
+    question_of, version_of = {}, {}
+    bank = {}
+    for q in conn.execute(sa.select(items).where(items.c.kind == "question")).all():
+        published = rev.get(q.published_revision_id)
+        qid = conn.execute(questions.insert().values(
+            course_id=q.course_id, key=q.key, source=q.origin if q.origin in ("file", "gift") else "gift",
+            category=q.category, latest=published.number if published else 0, is_retired=q.is_retired,
+            created_at=now, updated_at=now).returning(questions.c.id)).scalar_one()
+        question_of[q.id] = qid
+        for r in rev.values():
+            if r.item_id == q.id and r.data:
+                d = _json(r.data)
+                version_of[r.id] = conn.execute(qversions.insert().values(
+                    question_id=qid, number=r.number, type=d["type"], difficulty=d["difficulty"],
+                    competencies=d["competencies"], data=d, content_hash=_old_hash(d), created_at=r.created_at,
+                    created_by_id=r.created_by_id).returning(qversions.c.id)).scalar_one()
+        if published is not None:
+            bank[(q.course_id, q.key)] = _json(published.data)
+    scenario_of = {}
+    for r in rev.values():
+        if r.kind == "scenario" and r.data:
+            scenario_of[r.id] = conn.execute(sversions.insert().values(
+                item_id=r.item_id, version=r.number, data=_json(r.data), created_at=r.created_at)
+                .returning(sversions.c.id)).scalar_one()
+    for it in conn.execute(sa.select(items).where(items.c.kind != "question")).all():
+        published = rev.get(it.published_revision_id)
+        data = _json(published.data) if published is not None else None
+        values = {"version": published.number if published else 1, "updated_at": now}
+        if it.kind == "lesson" and data:
+            values.update(body=data["body"], html=_json(published.html), content_hash=_old_hash(data["body"]))
+        elif data:
+            if it.kind == "quiz":
+                data = {**data, "questions": [bank.get((it.course_id, k), {"key": k}) for k in data["questions"]]}
+            values.update(data=data, content_hash=_old_hash(data))
+        conn.execute(items.update().where(items.c.id == it.id).values(**values))
+
+    def number(revision_id):
+        return rev[revision_id].number
+
+    with op.batch_alter_table("completions", schema=None) as b:
+        b.add_column(sa.Column("item_version", sa.Integer(), nullable=False, server_default="1"))
+    keep = set()
+    for r in conn.execute(sa.text("SELECT id, user_id, item_id, revision_id FROM completions ORDER BY completed_at, "
+                                  "id")).all():
+        if (r.user_id, r.item_id) in keep:
+            conn.execute(sa.text("DELETE FROM completions WHERE id = :id"), {"id": r.id})
+            continue
+        keep.add((r.user_id, r.item_id))
+        conn.execute(sa.text("UPDATE completions SET item_version = :v WHERE id = :id"),
+                     {"v": number(r.revision_id), "id": r.id})
+    with op.batch_alter_table("quiz_attempts", schema=None) as b:
+        b.add_column(sa.Column("item_version", sa.Integer(), nullable=False, server_default="1"))
+    for r in conn.execute(sa.text("SELECT id, revision_id FROM quiz_attempts")).all():
+        conn.execute(sa.text("UPDATE quiz_attempts SET item_version = :v WHERE id = :id"),
+                     {"v": number(r.revision_id), "id": r.id})
+    with op.batch_alter_table("quiz_answers", schema=None) as b:
+        b.drop_constraint("fk_quiz_answers_question_id_items", type_="foreignkey")
+        b.add_column(sa.Column("question_version_id", sa.Integer(), nullable=True))
+        b.add_column(sa.Column("graded_version_id", sa.Integer(), nullable=True))
+    conn.execute(sa.text("UPDATE quiz_answers SET question_id = -question_id"))
+    _repoint(conn, "quiz_answers", "id", {
+        r.id: {"question_id": question_of[-r.question_id], "question_version_id": version_of[r.revision_id],
+               "graded_version_id": version_of.get(r.graded_revision_id)}
+        for r in conn.execute(sa.text("SELECT id, question_id, revision_id, graded_revision_id FROM quiz_answers"))})
+    with op.batch_alter_table("quiz_regrades", schema=None) as b:
+        b.drop_constraint("fk_quiz_regrades_question_id_items", type_="foreignkey")
+        b.add_column(sa.Column("to_version_id", sa.Integer(), nullable=True))
+    conn.execute(sa.text("UPDATE quiz_regrades SET question_id = -question_id"))
+    _repoint(conn, "quiz_regrades", "id", {
+        r.id: {"question_id": question_of[-r.question_id], "to_version_id": version_of[r.to_revision_id]}
+        for r in conn.execute(sa.text("SELECT id, question_id, to_revision_id FROM quiz_regrades"))})
+    with op.batch_alter_table("scenario_runs", schema=None) as b:
+        b.add_column(sa.Column("scenario_version_id", sa.Integer(), nullable=True))
+    _repoint(conn, "scenario_runs", "id", {r.id: {"scenario_version_id": scenario_of[r.revision_id]} for r in
+                                           conn.execute(sa.text("SELECT id, revision_id FROM scenario_runs"))})
+
+    with op.batch_alter_table("completions", schema=None) as b:
+        b.drop_constraint("fk_completions_revision_id_content_revisions", type_="foreignkey")
+        b.drop_constraint("uq_completions_user_id_item_id_revision_id", type_="unique")
+        b.drop_index("ix_completions_revision_id")
+        b.drop_column("revision_id")
+        b.create_unique_constraint("uq_completions_user_id_item_id", ["user_id", "item_id"])
+    with op.batch_alter_table("quiz_attempts", schema=None) as b:
+        b.drop_constraint("fk_quiz_attempts_revision_id_content_revisions", type_="foreignkey")
+        b.drop_index("ix_quiz_attempts_revision_id")
+        b.drop_column("revision_id")
+    with op.batch_alter_table("quiz_answers", schema=None) as b:
+        b.drop_constraint("fk_quiz_answers_revision_id_content_revisions", type_="foreignkey")
+        b.drop_constraint("fk_quiz_answers_graded_revision_id_content_revisions", type_="foreignkey")
+        b.drop_index("ix_quiz_answers_revision_id")
+        b.drop_column("revision_id")
+        b.drop_column("graded_revision_id")
+        b.alter_column("question_version_id", existing_type=sa.Integer(), nullable=False)
+        b.create_index("ix_quiz_answers_question_version_id", ["question_version_id"], unique=False)
+        b.create_foreign_key("fk_quiz_answers_question_id_questions", "questions", ["question_id"], ["id"])
+        b.create_foreign_key("fk_quiz_answers_question_version_id_question_versions", "question_versions",
+                             ["question_version_id"], ["id"])
+        b.create_foreign_key("fk_quiz_answers_graded_version_id_question_versions", "question_versions",
+                             ["graded_version_id"], ["id"])
+    with op.batch_alter_table("quiz_regrades", schema=None) as b:
+        b.drop_constraint("fk_quiz_regrades_to_revision_id_content_revisions", type_="foreignkey")
+        b.drop_column("to_revision_id")
+        b.alter_column("to_version_id", existing_type=sa.Integer(), nullable=False)
+        b.create_foreign_key("fk_quiz_regrades_question_id_questions", "questions", ["question_id"], ["id"])
+        b.create_foreign_key("fk_quiz_regrades_to_version_id_question_versions", "question_versions",
+                             ["to_version_id"], ["id"])
+    with op.batch_alter_table("scenario_runs", schema=None) as b:
+        b.drop_constraint("fk_scenario_runs_revision_id_content_revisions", type_="foreignkey")
+        b.drop_index("ix_scenario_runs_revision_id")
+        b.drop_column("revision_id")
+        b.alter_column("scenario_version_id", existing_type=sa.Integer(), nullable=False)
+        b.create_index("ix_scenario_runs_scenario_version_id", ["scenario_version_id"], unique=False)
+        b.create_foreign_key("fk_scenario_runs_scenario_version_id_scenario_versions", "scenario_versions",
+                             ["scenario_version_id"], ["id"])
+
+    with op.batch_alter_table("courses", schema=None) as b:
+        b.drop_constraint("fk_courses_published_revision_id", type_="foreignkey")
+    with op.batch_alter_table("modules", schema=None) as b:
+        b.drop_constraint("fk_modules_published_revision_id", type_="foreignkey")
+    op.drop_table("content_revisions")
+    conn.execute(items.delete().where(items.c.kind == "question"))
+    with op.batch_alter_table("items", schema=None) as b:
+        for name in ("origin", "category", "major_number", "published_revision_id"):
+            b.drop_column(name)
+    conn.execute(sa.text("UPDATE items SET updated_at = :t"), {"t": now.replace(tzinfo=None)
+                 if conn.dialect.name == "sqlite" else now})
+    with op.batch_alter_table("items", schema=None) as b:
+        b.alter_column("updated_at", existing_type=academy.core.db.UTCDateTime(timezone=True), nullable=False)
+        b.alter_column("version", server_default=None)
+        b.alter_column("content_hash", server_default=None)
+    with op.batch_alter_table("modules", schema=None) as b:
+        b.drop_column("published_revision_id")
+    with op.batch_alter_table("courses", schema=None) as b:
+        b.drop_column("stamp")
+        b.drop_column("published_revision_id")
+        b.add_column(sa.Column("content_hash", sa.String(length=64), nullable=False, server_default=""))
+        b.add_column(sa.Column("updated_at", academy.core.db.UTCDateTime(timezone=True), nullable=True))
+    conn.execute(sa.text("UPDATE courses SET updated_at = :t"), {"t": now.replace(tzinfo=None)
+                 if conn.dialect.name == "sqlite" else now})
+    with op.batch_alter_table("courses", schema=None) as b:
+        b.alter_column("updated_at", existing_type=academy.core.db.UTCDateTime(timezone=True), nullable=False)
+        b.alter_column("content_hash", server_default=None)
+    for table in ("completions", "quiz_attempts"):
+        with op.batch_alter_table(table, schema=None) as b:
+            b.alter_column("item_version", server_default=None)
