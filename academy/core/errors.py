@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from academy.extensions import db
+
 
 class DomainError(Exception):
     """A rule of the domain refused the operation; `message` is translatable and safe to show to the user."""
@@ -71,7 +73,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        from academy.extensions import db
-
         db.session.rollback()
         return render_error(500)
