@@ -247,3 +247,16 @@ def test_learner_pages_stay_within_their_query_budget(client, login_as, course):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     assert all(used[url] <= budget for url, budget in budgets.items()), used
+
+
+def test_the_outline_cache_is_bounded_and_keyed_by_the_stamp(course):
+    from academy.content import outline as outlines
+
+    cache = outlines._LRU(3)
+    for i in range(5):
+        cache.put(("course", i), i)
+    assert len(cache) == 3 and cache.get(("course", 0)) is None and cache.get(("course", 4)) == 4
+    first = outlines.outline(course)
+    assert outlines.outline(course) is first  # a hit
+    content.restamp(course)
+    assert outlines.outline(course) is not first  # a publish anywhere changes the stamp: read again
