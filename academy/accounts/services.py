@@ -151,14 +151,14 @@ def authenticate(email: str, password: str, *, address: str) -> User | None:
         ok = False
     else:
         ok = verify_password(user.password_hash, password) and user.is_active
-    if ok and user.email_confirmed_at is None:
-        send_confirmation(user)
-        raise DomainError(_l("Please confirm your email address first: we have sent you the link again."),
-                          status=403)
-    if not ok:
+    if not ok or user is None:
         _record_failure(email, address)
         log.warning("failed sign-in from %s", address)
         return None
+    if user.email_confirmed_at is None:
+        send_confirmation(user)
+        raise DomainError(_l("Please confirm your email address first: we have sent you the link again."),
+                          status=403)
     user.last_login_at = utcnow()
     log.info("sign-in: user %s from %s", user.id, address)
     return user

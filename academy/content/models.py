@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.core.db import UTCDateTime, utcnow
 from academy.core.i18n import LocalizedText
-from academy.extensions import db
+from academy.extensions import Model
 
 
 class CourseStatus(StrEnum):
@@ -45,7 +45,7 @@ class Origin(StrEnum):
     MIGRATION = "migration"
 
 
-class Course(db.Model):
+class Course(Model):
     """A course's identity. Its title, summary and tracks are a projection of its published revision, written only
     by `content.services.publish_revision`."""
 
@@ -68,7 +68,7 @@ class Course(db.Model):
     items: Mapped[list[Item]] = relationship(back_populates="course", order_by="Item.position")
 
 
-class Module(db.Model):
+class Module(Model):
     __tablename__ = "modules"
     __table_args__ = (sa.UniqueConstraint("course_id", "key"),)
 
@@ -96,7 +96,7 @@ class Module(db.Model):
         return self.hours_lecture + self.hours_practice
 
 
-class Item(db.Model):
+class Item(Model):
     """A lesson, quiz, scenario or bank question of a course; `key` is stable across reordering and edits. What it
     says lives in its revisions; `published_revision` is what learners get now."""
 
@@ -131,7 +131,7 @@ class Item(db.Model):
     published_revision: Mapped[Revision | None] = relationship(foreign_keys=[published_revision_id])
 
 
-class Revision(db.Model):
+class Revision(Model):
     """One immutable revision of a course's or module's metadata or of an item. Drafts and revisions in review may
     change; once published, only its passage to superseded (and a re-render of its HTML by a newer renderer) is
     allowed: see `_guard_published`."""
@@ -206,6 +206,11 @@ class Revision(db.Model):
     def is_published(self) -> bool:
         return self.state == RevisionState.PUBLISHED
 
+    @property
+    def content(self) -> dict:
+        """The validated data, or {} for a version whose content was not kept before revisions existed."""
+        return self.data or {}
+
 
 class ImmutableRevisionError(RuntimeError):
     """Something tried to change or delete a published (or superseded) revision."""
@@ -218,7 +223,7 @@ _FROZEN_STATES = {RevisionState.PUBLISHED, RevisionState.SUPERSEDED}
 
 @event.listens_for(Revision, "before_update")
 def _guard_published(mapper, connection, target: Revision) -> None:
-    state = sa.inspect(target)
+    state: sa.orm.InstanceState = sa.inspect(target)
     old_state = state.attrs.state.history.deleted
     was = old_state[0] if old_state else target.state
     if was not in _FROZEN_STATES:

@@ -71,7 +71,8 @@ class Outline:
 
 class _LRU:
     def __init__(self, size: int):
-        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+        self.size, self.lock = size, threading.Lock()
+        self.data: OrderedDict = OrderedDict()
 
     def get(self, key):
         with self.lock:

@@ -89,9 +89,10 @@ def _subject_filter(subject: str, target: Course | Module | Item):
 
 
 def subject_of(revision: Revision) -> Course | Module | Item:
-    if revision.subject == Subject.ITEM:
+    """What a revision is a revision of (the check constraint guarantees its subject's column is set)."""
+    if revision.subject == Subject.ITEM and revision.item is not None:
         return revision.item
-    if revision.subject == Subject.MODULE:
+    if revision.subject == Subject.MODULE and revision.module is not None:
         return revision.module
     return revision.course
 

@@ -70,7 +70,8 @@ def register(app: Flask) -> None:
         display_names=DISPLAY_NAMES, lt=localized_markup, format_date=format_date,
         format_datetime=format_datetime, format_decimal=format_decimal, format_percent=format_percent)
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(
+    # install_gettext_callables is added to the environment by jinja2.ext.i18n.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),

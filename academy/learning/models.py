@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.core.db import UTCDateTime, utcnow
-from academy.extensions import db
+from academy.extensions import Model
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     """A named group enrolled together by an administrator."""
 
     __tablename__ = "cohorts"
@@ -27,7 +27,7 @@ class Cohort(db.Model):
     course = relationship("Course")
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolments"
     __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)
 
@@ -45,7 +45,7 @@ class Enrolment(db.Model):
     cohort = relationship("Cohort")
 
 
-class Completion(db.Model):
+class Completion(Model):
     """A learner finished an item (read a lesson, passed a quiz, finished a scenario) on one of its revisions.
     Completing it again after a major revision adds a row for that revision; none is ever removed."""
 

@@ -18,6 +18,7 @@ from academy.core.db import utcnow
 from academy.core.errors import DomainError
 from academy.extensions import db
 from academy.learning.models import Cohort, Completion, Enrolment
+from academy.standards.models import Track
 from academy.standards.services import current_standard
 
 # --- reading content --------------------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ def course_progress(user: User | None, course: Course, *, numbers: dict[int, int
 
 @dataclass
 class TrackHours:
-    track: object
+    track: Track
     lecture: float
     practice: float
 
@@ -237,8 +238,8 @@ def enrolled_course_ids(user: User) -> set[int]:
 
 
 def enrolments_of(user: User) -> list[Enrolment]:
-    return db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
-                              .options(selectinload(Enrolment.course)).order_by(Enrolment.enrolled_at)).all()
+    return list(db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
+                                   .options(selectinload(Enrolment.course)).order_by(Enrolment.enrolled_at)))
 
 
 def dashboard(user: User) -> tuple[list[tuple[Enrolment, CourseProgress, ItemRef | None]], list[TrackHours]]:
@@ -287,14 +288,14 @@ def enrol_cohort(*, name: str, course: Course, emails: list[str], region: str | 
 
 
 def cohorts() -> list[Cohort]:
-    return db.session.scalars(sa.select(Cohort).order_by(Cohort.created_at.desc())
-                              .options(selectinload(Cohort.course))).all()
+    return list(db.session.scalars(sa.select(Cohort).order_by(Cohort.created_at.desc())
+                                   .options(selectinload(Cohort.course))))
 
 
 def cohort_size(cohort_ids) -> dict[int, int]:
     rows = db.session.execute(sa.select(Enrolment.cohort_id, sa.func.count()).where(
         Enrolment.cohort_id.in_(list(cohort_ids))).group_by(Enrolment.cohort_id))
-    return dict(rows.all())
+    return {cohort_id: n for cohort_id, n in rows.all() if cohort_id is not None}
 
 
 def course_evidence(user: User, course: Course) -> dict[int, Evidence]:

@@ -98,7 +98,7 @@ def item(course_key: str, item_key: str):
     items = o.items
     prev_item, next_item = neighbours(items, it)
     numbers = services.completion_numbers(current_user, [c.id])
-    html = resolve(it.published_revision.html, current_locale())
+    html = resolve(it.published_revision.html if it.published_revision else None, current_locale())
     return render_template("learning/lesson.html", course=c, item=it, module=o.module_of(it), html=html,
                            items=items, prev_item=prev_item, next_item=next_item, done=set(numbers),
                            updated=services.updated_since([it], numbers), enrolment=enrolment)
@@ -113,7 +113,7 @@ def complete(course_key: str, item_key: str):
         abort(400)  # quizzes and role-plays are completed by passing them
     services.complete_item(current_user, it)
     db.session.commit()
-    _, next_item = neighbours(course_items(c), it)
+    _prev, next_item = neighbours(course_items(c), it)
     if next_item is None:
         flash(_("You have reached the end of the course."), "success")
         return redirect(url_for("learning.course", course_key=c.key))

@@ -49,8 +49,8 @@ def draw_questions(quiz: Revision, course: Course, rng) -> list[Revision]:
     listed = [k for k in data.get("questions", []) if isinstance(k, str)]
     chosen = [by_key[k] for k in listed if k in by_key]
     taken = set(listed)
-    pool = [{"key": q.key, "type": r.data["type"], "difficulty": r.data["difficulty"],
-             "competencies": r.data["competencies"]} for q, r in entries]
+    pool = [{"key": q.key, "type": r.content["type"], "difficulty": r.content["difficulty"],
+             "competencies": r.content["competencies"]} for q, r in entries]
     for rule in ordered_rules(data.get("draw", [])):
         found = draw_candidates(pool, rule, taken)
         picked = rng.sample(found, min(rule["count"], len(found)))
@@ -101,7 +101,7 @@ def import_gift(course: Course, text: str, *, file: str, actor: User | None = No
         problems.append(Problem(file, 1, "gift", "no questions found"))
     if problems:
         raise GiftImportError(sorted(problems))
-    counts = {"added": 0, "changed": 0, "unchanged": len(unchanged), "notes": result.notes}
+    counts: dict = {"added": 0, "changed": 0, "unchanged": len(unchanged), "notes": result.notes}
     for gq in result.questions:
         key = gq.data["key"]
         if key in unchanged:
@@ -129,7 +129,7 @@ def import_gift(course: Course, text: str, *, file: str, actor: User | None = No
 
 def export_gift(course: Course) -> tuple[str, list[str]]:
     """The course bank (questions in use, from files and GIFT) as GIFT text, and the keys GIFT cannot express."""
-    entries = [(q.category, r.data) for q, r in bank_entries(course)]
+    entries = [(q.category, r.content) for q, r in bank_entries(course)]
     return write_gift(entries, header=f"Kelisim Academy question bank: {course.key}\nFormat: Moodle GIFT with "
                                       f"multi-language spans (kk, ru, en).")
 

@@ -25,14 +25,14 @@ SUBMITTED = (AttemptStatus.NEEDS_GRADING, AttemptStatus.GRADED)
 def grade_answer(answer: QuizAnswer, version: Revision | None = None) -> None:
     """Grade one answer against a question revision (default: the revision it was taken on)."""
     version = version or answer.revision
-    kind = get_type(version.data["type"])
-    fraction = kind.grade(version.data, answer.response)
+    kind = get_type(version.content["type"])
+    fraction = kind.grade(version.content, answer.response)
     answer.graded_revision_id = version.id
     answer.graded_revision = version
-    answer.points = float(version.data.get("points", 1))
+    answer.points = float(version.content.get("points", 1))
     if fraction is None:
         if answer.rubric_scores is not None and isinstance(kind, Reflection):
-            fraction = kind.rubric_fraction(version.data, answer.rubric_scores)
+            fraction = kind.rubric_fraction(version.content, answer.rubric_scores)
         else:
             answer.needs_grading, answer.fraction, answer.score = True, None, None
             return
@@ -146,11 +146,11 @@ def grade_reflection(answer: QuizAnswer, scores: list[int], comment: str | None,
     each criterion's points; an attempt still in progress cannot be graded."""
     attempt = answer.attempt
     version = answer.graded_revision or answer.revision
-    if version.data["type"] != "reflection":
+    if version.content["type"] != "reflection":
         raise DomainError(_l("Only reflections are graded by hand."))
     if attempt.status == AttemptStatus.IN_PROGRESS:
         raise DomainError(_l("This attempt has not been submitted yet."), status=409)
-    rubric = version.data["rubric"]
+    rubric = version.content["rubric"]
     if len(scores) != len(rubric):
         raise DomainError(_l("Give points for every criterion."))
     answer.rubric_scores = [min(max(0, int(s)), r["points"]) for s, r in zip(scores, rubric)]
@@ -197,7 +197,7 @@ def regrade_candidates(course_id: int) -> list[RegradeCandidate]:
     for _answer, graded_with, question, latest in rows:
         cand = found.setdefault(question.id, RegradeCandidate(question, latest, 0, 0))
         cand.outdated += 1
-        if graded_with.data and get_type(latest.data["type"]).compatible(graded_with.data, latest.data):
+        if graded_with.content and get_type(latest.content["type"]).compatible(graded_with.content, latest.content):
             cand.compatible += 1
     return sorted(found.values(), key=lambda c: c.question.key)
 
@@ -207,18 +207,18 @@ def regrade_question(question: Item, *, actor: User) -> QuizRegrade:
     (same type and shape); the answer keeps the revision it was taken on. Attempts are re-totalled and settled; a
     completion already earned is never taken back. Returns the log entry."""
     latest = question.published_revision
-    if latest is None or not latest.data:
+    if latest is None or not latest.content:
         raise DomainError(_l("This question has no revision to regrade with."), status=404)
     answers = db.session.scalars(
         sa.select(QuizAnswer).join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
         .where(QuizAnswer.question_id == question.id, QuizAttempt.status.in_(SUBMITTED),
                QuizAnswer.graded_revision_id != latest.id)).all()
-    kind = get_type(latest.data["type"])
+    kind = get_type(latest.content["type"])
     log = QuizRegrade(question_id=question.id, to_revision_id=latest.id, actor_id=actor.id, changes=[])
     touched: dict[int, QuizAttempt] = {}
     regraded = 0
     for answer in answers:
-        if not answer.key_data or not kind.compatible(answer.key_data, latest.data):
+        if not answer.key_data or not kind.compatible(answer.key_data, latest.content):
             continue
         old = answer.score
         grade_answer(answer, latest)

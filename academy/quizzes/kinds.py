@@ -70,7 +70,7 @@ class Quiz(ItemKind):
         attempts = db.session.scalars(sa.select(QuizAttempt).where(
             QuizAttempt.user_id == user.id, QuizAttempt.item_id.in_(item_ids),
             QuizAttempt.is_preview.is_(False)).order_by(QuizAttempt.number)).all()
-        policies = dict(db.session.execute(sa.select(Item.id, Revision.data).join(
+        policies: dict[int, dict | None] = dict(db.session.execute(sa.select(Item.id, Revision.data).join(
             Revision, Revision.id == Item.published_revision_id).where(Item.id.in_(item_ids))).all())
         by_item: dict[int, list[QuizAttempt]] = {}
         for a in attempts:

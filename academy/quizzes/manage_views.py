@@ -117,7 +117,7 @@ def grade_answer(answer_id: int):
     version = answer.graded_revision or answer.revision
     if form.validate_on_submit():
         scores = []
-        for i, _criterion in enumerate(version.data["rubric"]):
+        for i, _criterion in enumerate(version.content["rubric"]):
             raw = request.form.get(f"score-{i}", "")
             scores.append(int(raw) if raw.isdigit() else 0)
         grading.grade_reflection(answer, scores, form.comment.data, actor=current_user)

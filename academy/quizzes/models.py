@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.content.models import Item, Revision
 from academy.core.db import UTCDateTime, utcnow
-from academy.extensions import db
+from academy.extensions import Model
 
 
 class AttemptStatus(StrEnum):
@@ -20,7 +20,7 @@ class AttemptStatus(StrEnum):
     GRADED = "graded"
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     """One learner's attempt at one quiz item; the drawn questions are fixed when it starts."""
 
     __tablename__ = "quiz_attempts"
@@ -66,7 +66,7 @@ class QuizAttempt(db.Model):
         return self.status == AttemptStatus.IN_PROGRESS
 
 
-class QuizAnswer(db.Model):
+class QuizAnswer(Model):
     """One drawn question of an attempt: its version, its layout (kept on the server), the response and grade."""
 
     __tablename__ = "quiz_answers"
@@ -118,7 +118,7 @@ class QuizAnswer(db.Model):
         return (self.graded_revision or self.revision).data or {}
 
 
-class QuizSubmission(db.Model):
+class QuizSubmission(Model):
     """The one submission of an attempt: its unique attempt_id makes a replayed or concurrent submit fail."""
 
     __tablename__ = "quiz_submissions"
@@ -132,7 +132,7 @@ class QuizSubmission(db.Model):
     attempt: Mapped[QuizAttempt] = relationship(back_populates="submission")
 
 
-class QuizRegrade(db.Model):
+class QuizRegrade(Model):
     """A regrade of a question's answers after it was corrected: who, when, and every score that changed."""
 
     __tablename__ = "quiz_regrades"

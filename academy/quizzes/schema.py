@@ -9,7 +9,7 @@ REVIEW_WHEN = ("never", "after_submit", "after_close")
 REVIEW_PARTS = ("score", "correctness", "feedback", "answers")
 #: The longest time limit a quiz may set; the session and the CSRF token live longer (12 hours, see config).
 MAX_TIME_LIMIT_MINUTES = 240
-DEFAULT_POLICY = {
+DEFAULT_POLICY: dict = {
     "max_attempts": 3,
     "wait_minutes": 0,
     "time_limit_minutes": 0,
@@ -154,7 +154,7 @@ def check_quiz(doc: Located, codes: set[str], *, bank: dict[str, dict] | None = 
     return (data if not c.problems else None), c.problems
 
 
-def draw_candidates(bank: list[dict], rule: dict, exclude: set[str] = frozenset()) -> list[dict]:
+def draw_candidates(bank: list[dict], rule: dict, exclude: set[str] | frozenset[str] = frozenset()) -> list[dict]:
     """The questions of `bank` a draw rule may pick: the competency, the difficulty if given, and the type if
     given (without a type, only automatically graded questions: a final assessment grades itself)."""
     out = []

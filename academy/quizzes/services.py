@@ -165,8 +165,8 @@ def start_attempt(user: User, item: Item, *, now: dt.datetime | None = None) -> 
     shuffle = state.policy["shuffle"]
     for pos, version in enumerate(versions, 1):
         attempt.answers.append(QuizAnswer(question_id=version.item_id, revision_id=version.id,
-                                          position=pos, points=float(version.data.get("points", 1)),
-                                          layout=get_type(version.data["type"]).layout(version.data, _rng,
+                                          position=pos, points=float(version.content.get("points", 1)),
+                                          layout=get_type(version.content["type"]).layout(version.content, _rng,
                                                                                         shuffle)))
     try:
         with db.session.begin_nested():

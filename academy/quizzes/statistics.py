@@ -69,9 +69,9 @@ def course_quizzes(course) -> list[Item]:
 
 def recent_attempts(item: Item, *, limit: int = 200) -> list[QuizAttempt]:
     """The newest learners' attempts at a quiz (previews by instructors left out)."""
-    return db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.item_id == item.id,
-                                                           QuizAttempt.is_preview.is_(False))
-                              .order_by(QuizAttempt.started_at.desc()).limit(limit)).all()
+    return list(db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.item_id == item.id,
+                                                                QuizAttempt.is_preview.is_(False))
+                                   .order_by(QuizAttempt.started_at.desc()).limit(limit)))
 
 
 def quiz_statistics(item: Item, locale: str) -> QuizStats:
@@ -93,9 +93,12 @@ def quiz_statistics(item: Item, locale: str) -> QuizStats:
     for question_id, rows in by_question.items():
         question = questions[question_id]
         latest = question.published_revision
-        kind = get_type(latest.data["type"])
+        if latest is None:  # pragma: no cover - answered questions were published
+            continue
+        latest_data = latest.content
+        kind = get_type(latest_data["type"])
         graded = [(a, t) for a, t in rows if a.fraction is not None]
-        xs = [a.fraction for a, _ in graded]
+        xs = [a.fraction for a, _ in graded if a.fraction is not None]
         ys = []
         for a, t in graded:
             rest_max = (t.max_score or 0) - a.points
@@ -104,17 +107,17 @@ def quiz_statistics(item: Item, locale: str) -> QuizStats:
         for a, _ in rows:
             counts.update(kind.summarise(a.data, a.response))
         answered = sum(1 for a, _ in rows if a.response is not None)
-        keys = kind.choice_keys(latest.data) or [k for k, _ in counts.most_common(8)]
-        compatible = all(kind.compatible(a.data, latest.data) for a, _ in rows)
+        keys = kind.choice_keys(latest_data) or [k for k, _ in counts.most_common(8)]
+        compatible = all(kind.compatible(a.data, latest_data) for a, _ in rows)
         choices = []
         for key in keys:
             try:
-                label = kind.describe(latest.data, key, locale) if compatible else key
+                label = kind.describe(latest_data, key, locale) if compatible else key
             except (IndexError, KeyError, ValueError):
                 label = key
             choices.append(ChoiceCount(label, counts.get(key, 0),
                                        round(100 * counts.get(key, 0) / len(rows), 1) if rows else 0.0,
-                                       _is_answer(latest.data, key)))
+                                       _is_answer(latest_data, key)))
         stats.append(QuestionStats(
             question=question, version=latest, answered=answered,
             facility=round(100 * sum(xs) / len(xs), 1) if xs else None,

@@ -53,7 +53,7 @@ class ScenarioEvidence:
 
 
 def _rank(run: ScenarioRun) -> tuple:
-    values = engine.assessed(run.scores) or [0]
+    values = engine.assessed(run.scores or {}) or [0]
     return (run.outcome not in engine.FAILING_OUTCOMES, min(values), sum(values) / len(values), run.completed_at,
             run.id)
 
@@ -81,7 +81,8 @@ def scenario_evidence(user: User, *, pass_mark: int | None = None) -> dict[str, 
         best = max(group, key=_rank)
         ev = ScenarioEvidence(key=key, title=best.definition["title"], run_id=best.id,
                               item_id=best.item_id, scores=dict(best.scores or {}), outcome=best.outcome,
-                              completed_at=best.completed_at, runs=len(group), pass_mark=mark, passed=False)
+                              completed_at=best.completed_at or best.updated_at, runs=len(group), pass_mark=mark,
+                              passed=False)
         ev.passed = ev.passes(mark)
         out[key] = ev
     return out
@@ -153,8 +154,9 @@ def track_scenario_status(user: User, track: Track, *,
     status = TrackScenarioStatus(track_key=track.key, pass_mark=track.pass_mark,
                                  count_required=track.scenario_count or 0)
     for key in required_keys:
-        ev = at_mark.get(key)
-        status.required.append(RequiredScenario(key=key, title=ev.title if ev else titles.get(key), evidence=ev))
+        found_ev = at_mark.get(key)
+        status.required.append(RequiredScenario(key=key, title=found_ev.title if found_ev else titles.get(key),
+                                                evidence=found_ev))
     status.passed = [ev for ev in at_mark.values() if ev.passed]
     return status
 
@@ -184,5 +186,5 @@ def best_runs(user: User, item_ids: list[int]) -> list[tuple[ScenarioRun, bool]]
     out = []
     for group in by_item.values():
         best = max(group, key=_rank)
-        out.append((best, engine.passes(best.scores, best.outcome, mark)))
+        out.append((best, engine.passes(best.scores or {}, best.outcome, mark)))
     return out

@@ -50,7 +50,7 @@ def runs_of(item: Item, *, include_preview: bool = False) -> list[ScenarioRun]:
         ScenarioRun.started_at.desc(), ScenarioRun.id.desc())
     if not include_preview:
         stmt = stmt.where(ScenarioRun.is_preview.is_(False))
-    return db.session.scalars(stmt).all()
+    return list(db.session.scalars(stmt))
 
 
 def get_run_for_review(run_id: int) -> ScenarioRun:
@@ -117,7 +117,7 @@ def node_statistics(item: Item) -> ScenarioStats:
                 ns.choices[e["choice"]] += 1
         if run.status == RunStatus.IN_PROGRESS and run.current_node in nodes and run.current_node not in seen:
             nodes[run.current_node].visits += 1
-        if run.status == RunStatus.COMPLETED:
+        if run.status == RunStatus.COMPLETED and run.outcome is not None:
             stats.completed += 1
             stats.outcomes[run.outcome] = stats.outcomes.get(run.outcome, 0) + 1
     return stats

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.core.db import UTCDateTime, utcnow
-from academy.extensions import db
+from academy.extensions import Model
 
 
 class RunStatus(StrEnum):
@@ -18,7 +18,7 @@ class RunStatus(StrEnum):
     ABANDONED = "abandoned"
 
 
-class ScenarioRun(db.Model):
+class ScenarioRun(Model):
     """One play-through of a scenario by one person; saved after every step."""
 
     __tablename__ = "scenario_runs"
@@ -73,7 +73,7 @@ class ScenarioRun(db.Model):
         return self.status == RunStatus.COMPLETED
 
 
-class ScenarioReflection(db.Model):
+class ScenarioReflection(Model):
     """A free-text reflection written at a reflection node, graded by an instructor with the node's rubric."""
 
     __tablename__ = "scenario_reflections"

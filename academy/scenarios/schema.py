@@ -296,7 +296,7 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
         initial = c.integer(spec, p, "initial")
         low = c.integer(spec, p, "min", required=False, default=0)
         high = c.integer(spec, p, "max", required=False, default=10)
-        if None not in (initial, low, high):
+        if initial is not None and low is not None and high is not None:
             if low > high:
                 c.add(f"{p}.min", "min must not be above max")
             elif not low <= initial <= high:

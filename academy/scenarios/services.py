@@ -59,9 +59,9 @@ def open_run(user: User, item: Item) -> ScenarioRun | None:
 
 
 def finished_runs(user: User, item: Item) -> list[ScenarioRun]:
-    return db.session.scalars(sa.select(ScenarioRun).where(
+    return list(db.session.scalars(sa.select(ScenarioRun).where(
         ScenarioRun.user_id == user.id, ScenarioRun.item_id == item.id, ScenarioRun.status == RunStatus.COMPLETED)
-        .order_by(ScenarioRun.completed_at.desc(), ScenarioRun.id.desc())).all()
+        .order_by(ScenarioRun.completed_at.desc(), ScenarioRun.id.desc())))
 
 
 def get_run(run_id: int, user: User, *, for_update: bool = False) -> ScenarioRun:

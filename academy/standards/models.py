@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.core.db import UTCDateTime, utcnow
 from academy.core.i18n import LocalizedText
-from academy.extensions import db
+from academy.extensions import Model
 
 
-class Standard(db.Model):
+class Standard(Model):
     __tablename__ = "standards"
     __table_args__ = (sa.UniqueConstraint("key", "version"),)
 
@@ -31,7 +31,7 @@ class Standard(db.Model):
                                                cascade="all, delete-orphan")
 
 
-class Competency(db.Model):
+class Competency(Model):
     __tablename__ = "competencies"
     __table_args__ = (sa.UniqueConstraint("standard_id", "code"),)
 
@@ -47,7 +47,7 @@ class Competency(db.Model):
     standard: Mapped[Standard] = relationship(back_populates="competencies")
 
 
-class Track(db.Model):
+class Track(Model):
     __tablename__ = "tracks"
     __table_args__ = (sa.UniqueConstraint("standard_id", "key"),)
 

@@ -84,6 +84,6 @@ def parse_standard(path: Path, rel: str, problems: list[Problem]) -> ParsedStand
     codes = {code for dom in domains.values() for code in dom["competencies"]}
     tracks = _tracks(c, d, codes)
     problems.extend(c.problems)
-    if c.problems:
+    if c.problems or title is None:
         return None
     return ParsedStandard(key, version, title, domains, tracks, content_hash(d))

@@ -35,8 +35,8 @@ EN = {"Accept-Language": "en"}
 
 
 def _legacy_checkout(dest: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", LEGACY_COMMIT, "academy", "tests", "courses/standards"],
-                             capture_output=True, check=False)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", LEGACY_COMMIT, "academy", "tests",
+                              "courses/standards"], capture_output=True, check=False)
     if archive.returncode != 0:
         pytest.fail(f"the legacy code ({LEGACY_COMMIT}) is not in this repository's history: "
                     f"{archive.stderr.decode()[:200]}")

@@ -189,7 +189,9 @@ def _num(x: float):
 
 def _records(text: str):
     """(first line number, lines, comments, category) per question, skipping comments and categories."""
-    category, lines, comments, start = "", [], [], 0
+    category, start = "", 0
+    lines: list[str] = []
+    comments: list[str] = []
     pending: list[str] = []
     for n, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()

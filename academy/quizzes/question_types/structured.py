@@ -158,7 +158,7 @@ class Ordering(QuestionType):
                                                  else pos[neighbour] == pos[i] + 1)
                 row["verdict"] = "right" if in_place else "wrong"
             rows.append(row)
-        out = {"rows": rows}
+        out: dict = {"rows": rows}
         if show.answers:
             out["answer"] = [text_of(t, locale) for t in data["items"]]
         return out
