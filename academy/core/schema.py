@@ -41,7 +41,10 @@ class Located:
         while path:
             if path in self.lines:
                 return self.lines[path]
-            path = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            shorter = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+            if shorter == path:  # a top-level key: shortening must shorten, or this never ends
+                break
+            path = shorter
         return self.lines.get("", 1)
 
 
