@@ -52,8 +52,9 @@ def get_course(key: str) -> Course:
 
 
 def get_item(course: Course, key: str, *, kind: str | None = None, html: bool = False, data: bool = False) -> Item:
-    """The active, published item with this key (of this kind), with its published revision loaded in the same
-    query (and that revision's HTML or data when asked); DomainError(404) otherwise."""
+    """The active, published item of the outline with this key (of this kind), with its published revision loaded in
+    the same query (and that revision's HTML or data when asked); DomainError(404) otherwise. Bank questions are
+    not learner pages: they are found through the bank."""
     load = joinedload(Item.published_revision)
     if html:
         load = load.options(undefer(Revision.html))
@@ -61,8 +62,7 @@ def get_item(course: Course, key: str, *, kind: str | None = None, html: bool = 
         load = load.options(undefer(Revision.data))
     stmt = sa.select(Item).where(Item.course_id == course.id, Item.key == key, Item.is_retired.is_(False),
                                  Item.published_revision_id.is_not(None)).options(load)
-    if kind is not None:
-        stmt = stmt.where(Item.kind == kind)
+    stmt = stmt.where(Item.kind == kind) if kind is not None else stmt.where(Item.kind.in_(kinds.outline_kinds()))
     item = db.session.scalar(stmt)
     if item is None:
         raise DomainError(_l("This lesson does not exist."), status=404)

@@ -85,8 +85,6 @@ def _can_preview() -> bool:
 def item(course_key: str, item_key: str):
     c = content.get_course(course_key)
     it = content.get_item(c, item_key, html=True)
-    if not kinds.get(it.kind).in_outline:
-        abort(404)
     enrolment = services.get_enrolment(current_user, c)
     if enrolment is None and not _can_preview():
         flash(_("Enrol in the course to open its lessons."), "info")
@@ -109,7 +107,7 @@ def item(course_key: str, item_key: str):
 def complete(course_key: str, item_key: str):
     c = content.get_course(course_key)
     it = content.get_item(c, item_key)
-    if kinds.get(it.kind).endpoint is not None or not kinds.get(it.kind).in_outline:
+    if kinds.get(it.kind).endpoint is not None:
         abort(400)  # quizzes and role-plays are completed by passing them
     services.complete_item(current_user, it)
     db.session.commit()

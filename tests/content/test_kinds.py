@@ -93,3 +93,10 @@ def test_the_course_page_shows_what_each_kind_reports_as_evidence(client, login_
     db.session.commit()
     html = client.get("/courses/quiz-course", headers=EN).get_data(as_text=True)
     assert "Your result:" in html
+
+
+def test_bank_questions_are_not_learner_pages(client, login_as):
+    login_as("trainee")
+    client.post("/courses/quiz-course/enrol")
+    assert client.get("/courses/quiz-course/q-single").status_code == 404
+    assert client.post("/courses/quiz-course/q-single/complete").status_code == 404
