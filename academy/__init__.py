@@ -20,15 +20,18 @@ def create_app(config: dict | None = None) -> Flask:
     from academy.accounts.services import init_login
     from academy.accounts.views import bp as accounts_bp
     from academy.content import kinds
+    from academy.content.checks import register_course_check
     from academy.core import web as hooks
     from academy.core.errors import register_error_handlers
     from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
     from academy.learning.lessons import Lesson
     from academy.learning.views import bp as learning_bp
     from academy.manage.views import bp as manage_bp
+    from academy.quizzes import cues as quiz_cues
     from academy.quizzes.kinds import Question, Quiz
     from academy.quizzes.manage_views import bp as quizzes_manage_bp
     from academy.quizzes.views import bp as quizzes_bp
+    from academy.scenarios import cues as scenario_cues
     from academy.scenarios.kind import Scenario
     from academy.scenarios.views import bp as scenarios_bp
     from academy.site.views import bp as site_bp
@@ -67,6 +70,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(manage_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(quizzes_manage_bp)
+
+    # The measures `academy content check` and the editor run on every course (content imports neither).
+    register_course_check(app, quiz_cues.course_measures)
+    register_course_check(app, scenario_cues.course_measures)
 
     register_error_handlers(app)
     cli.register(app)

@@ -1,6 +1,7 @@
 """The `academy` command: init, demo, create-user and the content commands, on top of Flask's CLI."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -10,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from academy import create_app
 from academy.accounts import services as accounts
 from academy.content.cli import content_group, load_content
+from academy.core import jobs
 from academy.core.access import Role
 from academy.core.db import write_intent
 from academy.core.errors import DomainError
@@ -57,7 +59,8 @@ def demo_command():
         demo_accounts = create_demo()
         db.session.commit()
     click.echo("")
-    click.echo("Demo accounts (sign in at http://127.0.0.1:5000/login):")
+    base = current_app.config.get("ACADEMY_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    click.echo(f"Demo accounts (sign in at {base}/login):")
     for role, email, password in demo_accounts:
         click.echo(f"  {role:<11} {email:<32} password: {password}")
 
@@ -89,7 +92,27 @@ def create_user_command(email, roles, full_name, ask):
         click.echo(f"Password (shown once): {password}")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop (for tests and cron).")
+@click.option("--queue", "queue_name", default=None, help="Queue name (default: ACADEMY_QUEUE or 'academy').")
+@with_appcontext
+def worker_command(burst, queue_name):
+    """Run the background jobs (mail...) queued on ACADEMY_REDIS_URL, with retries and their schedule."""
+    from rq import Queue, SimpleWorker
+
+    connection = jobs.redis_connection()
+    if connection is None:
+        raise click.ClickException("ACADEMY_REDIS_URL is not set: jobs run in-line and no worker is needed")
+    # SimpleWorker runs each job in this process (no fork), inside the app context pushed by the command: the
+    # database pool is never shared between processes.
+    name = queue_name or current_app.config["ACADEMY_QUEUE"]
+    worker = SimpleWorker([Queue(name, connection=connection)], connection=connection)
+    click.echo(f"worker on queue '{name}'" + (" (burst)" if burst else ""))
+    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+
+
 def register(app) -> None:
+    app.cli.add_command(worker_command)
     app.cli.add_command(init_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)

@@ -47,11 +47,13 @@ def _secret_key(env: str, instance_path: Path, given: str | None) -> str:
     return key
 
 
-def _base_url(e, production: bool) -> str:
+def _base_url(e, production: bool) -> str | None:
+    """The public address for links in mail. Required in production; in development None: links then follow the
+    address the development server is actually reached at (its port included), see accounts.services."""
     url = (e.get("ACADEMY_BASE_URL") or "").rstrip("/")
     if not url and production:
         raise ConfigError("ACADEMY_BASE_URL (e.g. https://academy.example.kz) is required in production")
-    return url or "http://127.0.0.1:5000"
+    return url or None
 
 
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict:
@@ -70,6 +72,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not db_url.startswith("sqlite")},
         "ACADEMY_REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # A Redis outage must not turn every request into a 500, nor hold it for long.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {},
+        #: The RQ queue of background jobs (mail...), on ACADEMY_REDIS_URL; run by `academy worker`.
+        "ACADEMY_QUEUE": e.get("ACADEMY_QUEUE", "academy"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "ACADEMY_COURSES_PATH": e.get("ACADEMY_COURSES_PATH", str(ROOT / "courses")),
         "ACADEMY_TIMEZONE": e.get("ACADEMY_TIMEZONE", "Asia/Almaty"),
@@ -96,8 +103,15 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 12,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         "ACADEMY_PASSWORD_HASH": e.get("ACADEMY_PASSWORD_HASH", "argon2id"),
-        "ACADEMY_LOGIN_LIMIT_ACCOUNT": e.get("ACADEMY_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        #: Failed sign-ins before a 429, per (account, address) pair and per address; per account only past a far
+        #: higher number, and then growing delays instead of a lock (academy/accounts/throttle.py).
+        "ACADEMY_LOGIN_LIMIT_PAIR": e.get("ACADEMY_LOGIN_LIMIT_PAIR", "5 per 15 minutes"),
         "ACADEMY_LOGIN_LIMIT_ADDRESS": e.get("ACADEMY_LOGIN_LIMIT_ADDRESS", "20 per 15 minutes"),
+        "ACADEMY_LOGIN_LIMIT_ACCOUNT": e.get("ACADEMY_LOGIN_LIMIT_ACCOUNT", "50 per hour"),
+        #: Registrations and reset requests per address (429 past it), and account mails per recipient (past it
+        #: nothing is sent, and the page says the same).
+        "ACADEMY_MAIL_LIMIT_ADDRESS": e.get("ACADEMY_MAIL_LIMIT_ADDRESS", "10 per hour"),
+        "ACADEMY_MAIL_LIMIT_RECIPIENT": e.get("ACADEMY_MAIL_LIMIT_RECIPIENT", "3 per hour"),
         "ACADEMY_RESET_TOKEN_MAX_AGE": int(e.get("ACADEMY_RESET_TOKEN_MAX_AGE", "3600")),
         #: Links in mail are built on this address, never on the request's Host header.
         "ACADEMY_BASE_URL": _base_url(e, production),

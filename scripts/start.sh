@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Install Kelisim Academy into .venv and start it with demo content on SQLite at http://127.0.0.1:5000
+# (PORT=8080 ./scripts/start.sh serves on another port; links in mail follow the port served).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"

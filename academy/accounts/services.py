@@ -5,22 +5,22 @@ import logging
 import secrets
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from limits import parse
 from sqlalchemy.orm import joinedload
 
+from academy.accounts import throttle
 from academy.accounts.models import User, UserRole, new_session_token
 from academy.accounts.passwords import hash_password, password_problem, verify_password
 from academy.accounts.regions import REGIONS
 from academy.core.access import Role
 from academy.core.db import utcnow
-from academy.core.errors import DomainError
+from academy.core.errors import DATABASE_UNAVAILABLE, DomainError
 from academy.core.i18n import LOCALES, parse_choice
-from academy.core.mail import send_mail
-from academy.extensions import db, limiter
+from academy.core.mail import queue_mail
+from academy.extensions import db
 
 log = logging.getLogger("academy.accounts")
 
@@ -65,7 +65,13 @@ def create_user(email: str, password: str, *, full_name: str, roles=(Role.TRAINE
     if get_user_by_email(email) is not None:
         raise DomainError(_l("We could not create an account with these details. If you already have an account, "
                              "sign in or reset your password."), status=400)
-    user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password), region=region,
+    return _new_user(email, hash_password(password), full_name=full_name, roles=roles, region=region,
+                     working_languages=working_languages, language=language, confirmed=confirmed)
+
+
+def _new_user(email: str, password_hash: str, *, full_name: str, roles, region, working_languages, language,
+              confirmed: bool) -> User:
+    user = User(email=email, full_name=full_name.strip(), password_hash=password_hash, region=region,
                 working_languages=list(working_languages), language=language,
                 email_confirmed_at=utcnow() if confirmed else None)
     user.role_rows = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
@@ -77,19 +83,25 @@ def create_user(email: str, password: str, *, full_name: str, roles=(Role.TRAINE
 
 def register_trainee(*, email: str, password: str, full_name: str, region: str, working_languages,
                      language: str | None) -> None:
-    """Self-registration of a trainee. The outcome looks the same whether or not the email is registered: a new
-    account gets a confirmation link by mail, the owner of an existing one is told that someone tried. Raises
-    DomainError only for problems with the submitted details themselves (weak password, unknown region...)."""
-    _check_password(password, normalise_email(email))
+    """Self-registration of a trainee. The outcome looks the same, and costs the same, whether or not the email is
+    registered: the password is hashed and one mail is queued either way (a new account gets a confirmation link,
+    the owner of an existing one is told that someone tried). Past the recipient's mail limit nothing is sent, on
+    both paths. Raises DomainError only for problems with the submitted details themselves (weak password, unknown
+    region...)."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise DomainError(_l("Please enter a valid email address."))
+    _check_password(password, email)
     _check_profile(full_name, region, working_languages, language)
+    password_hash = hash_password(password)
     existing = get_user_by_email(email)
     if existing is not None:
         _send_localized(existing, "accounts/mail/already_registered.txt",
                         _l("Someone tried to register with your email"),
                         reset_url=_absolute_url("accounts.reset_request"))
         return
-    user = create_user(email, password, full_name=full_name, roles=(Role.TRAINEE,), region=region,
-                       working_languages=working_languages, language=language, confirmed=False)
+    user = _new_user(email, password_hash, full_name=full_name, roles=(Role.TRAINEE,), region=region,
+                     working_languages=working_languages, language=language, confirmed=False)
     send_confirmation(user)
 
 
@@ -104,7 +116,8 @@ def send_confirmation(user: User) -> None:
 
 
 def confirm_email(token: str) -> User:
-    """Confirm the address a link was sent to (valid for 7 days; confirming twice is harmless)."""
+    """Confirm the address a link was sent to (valid for 7 days; confirming twice is harmless). The link signs the
+    user in, so it counts as a sign-in (last sign-in is updated)."""
     try:
         data = _confirm_serializer().loads(token, max_age=7 * 24 * 3600)
     except SignatureExpired:
@@ -114,31 +127,27 @@ def confirm_email(token: str) -> User:
     user = db.session.get(User, data.get("u"))
     if user is None or user.email != data.get("e"):
         raise DomainError(_l("This confirmation link is not valid."))
+    if not user.is_active:
+        raise DomainError(_l("This confirmation link is not valid."))
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         log.info("email confirmed: user %s", user.id)
+    user.last_login_at = utcnow()
     return user
 
 
-# --- sign-in throttle -------------------------------------------------------------------------------------------
+# --- sign-in ----------------------------------------------------------------------------------------------------
 
-def _limits():
-    cfg = current_app.config
-    return parse(cfg["ACADEMY_LOGIN_LIMIT_ACCOUNT"]), parse(cfg["ACADEMY_LOGIN_LIMIT_ADDRESS"])
-
-
-def login_throttled(email: str, address: str) -> bool:
-    """True while either the account or the address has used up its failed sign-ins (the window moves on)."""
-    per_account, per_address = _limits()
-    strategy = limiter.limiter
-    return not (strategy.test(per_account, "login-account", normalise_email(email))
-                and strategy.test(per_address, "login-address", address))
-
-
-def _record_failure(email: str, address: str) -> None:
-    per_account, per_address = _limits()
-    limiter.limiter.hit(per_account, "login-account", normalise_email(email))
-    limiter.limiter.hit(per_address, "login-address", address)
+def login_wait(email: str, address: str, *, device: str | None = None) -> int | None:
+    """None if this sign-in may be tried now, else the seconds to wait (see academy.accounts.throttle): per
+    (account, address) and per address a few failures answer 429; per account only many more, and then growing
+    delays, which a browser holding the account's device cookie skips."""
+    email = normalise_email(email)
+    trusted = False
+    if device:
+        user_id = throttle.device_user(device)
+        trusted = user_id is not None and user_id == db.session.scalar(sa.select(User.id).where(User.email == email))
+    return throttle.login_wait(email, address, trusted=trusted)
 
 
 def authenticate(email: str, password: str, *, address: str) -> User | None:
@@ -152,7 +161,7 @@ def authenticate(email: str, password: str, *, address: str) -> User | None:
     else:
         ok = verify_password(user.password_hash, password) and user.is_active
     if not ok or user is None:
-        _record_failure(email, address)
+        throttle.record_login_failure(normalise_email(email), address)
         log.warning("failed sign-in from %s", address)
         return None
     if user.email_confirmed_at is None:
@@ -209,21 +218,35 @@ def make_reset_token(user: User) -> str:
     return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
 
 
+#: Links in mail from a command (no request) in development without ACADEMY_BASE_URL.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
 def _absolute_url(endpoint: str, **values) -> str:
-    """A link for a message: the configured base address, never the request's Host header."""
-    return current_app.config["ACADEMY_BASE_URL"] + url_for(endpoint, **values)
+    """A link for a message: the configured base address, never the request's Host header. Only in development
+    without ACADEMY_BASE_URL (production refuses to start without it) do links follow the address the request
+    came to, so that a server started on another port (PORT=8080 scripts/start.sh) mails links that work."""
+    base = current_app.config.get("ACADEMY_BASE_URL")
+    if not base:
+        base = request.host_url.rstrip("/") if has_request_context() else DEVELOPMENT_BASE_URL
+    return base + url_for(endpoint, **values)
 
 
 def _send_localized(user: User, template: str, subject, **context) -> None:
+    """Queue a mail to the user in their language, within the recipient's mail limit."""
     locale = (user.language or "kk").split("-")[0]
     with force_locale(locale):
-        send_mail(user.email, str(subject), render_template(template, user=user, **context))
+        body, subject = render_template(template, user=user, **context), str(subject)
+    if throttle.recipient_allowed(user.email):
+        queue_mail(user.email, subject, body)
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if the account exists and is active; the caller shows the same message either way."""
+    """Queue a reset link if the account exists and is active; the caller shows the same message either way, and
+    never waits for the mail server (a failure is logged by the job)."""
     user = get_user_by_email(email)
     if user is None or not user.is_active:
+        throttle.recipient_allowed(normalise_email(email))  # the same counting for unknown addresses
         return
     url = _absolute_url("accounts.reset_password", token=make_reset_token(user))
     _send_localized(user, "accounts/mail/reset.txt", _l("Reset your Kelisim Academy password"), reset_url=url,
@@ -301,10 +324,16 @@ def load_session_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the active user whose session token the cookie carries (one query for the user
     and their roles; it runs on every signed-in request)."""
     ident, _, token = (user_id or "").partition(".")
-    if not ident.isdigit() or not token:
+    if not ident.isdigit() or not token or int(ident) > 2**31 - 1:
         return None
-    user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
-                              ).unique().one_or_none()
+    try:
+        user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
+                                  ).unique().one_or_none()
+    except DATABASE_UNAVAILABLE as e:
+        # Never raise from here: Flask-Login calls the loader again while the error page renders. The request
+        # hook answers 503 instead (the health check reports the outage itself).
+        g.database_error = e
+        return None
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user

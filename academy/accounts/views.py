@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from academy.accounts import services
+from academy.accounts import services, throttle
 from academy.accounts.forms import (
     ROLE_NAMES,
     LoginForm,
@@ -52,6 +52,8 @@ def register():
     if request.method == "GET":
         form.language.data = current_display()
     if form.validate_on_submit():
+        if not throttle.address_allowed("register", _client_address()):
+            return _too_many()
         try:
             services.register_trainee(email=form.email.data, password=form.password.data,
                                       full_name=form.full_name.data, region=form.region.data,
@@ -72,9 +74,17 @@ def login():
         return redirect(safe_next(request.args.get("next"), url_for("site.index")))
     form = LoginForm()
     if form.validate_on_submit():
-        if services.login_throttled(form.email.data, _client_address()):
+        wait = services.login_wait(form.email.data, _client_address(),
+                                   device=request.cookies.get(throttle.DEVICE_COOKIE))
+        if wait is not None:
             current_app.logger.warning("sign-in throttled for %s", _client_address())
-            return render_error(429, _("Too many failed sign-ins. Please wait a few minutes and try again."))
+            if wait < 60:
+                message = _("Too many failed sign-ins for this account. Please wait %(n)d seconds and try again.",
+                            n=wait)
+            else:
+                message = _("Too many failed sign-ins. Please wait a few minutes and try again.")
+            response, status = render_error(429, message)
+            return response, status, {"Retry-After": str(wait)}
         try:
             user = services.authenticate(form.email.data, form.password.data, address=_client_address())
         except DomainError as e:  # right password, address not confirmed yet: the link was sent again
@@ -87,8 +97,20 @@ def login():
             return render_template("accounts/login.html", form=form), 401
         db.session.commit()
         login_user(user, remember=form.remember.data)
-        return redirect(safe_next(request.args.get("next"), url_for("site.index")))
+        response = redirect(safe_next(request.args.get("next"), url_for("site.index")))
+        _remember_device(response, user)
+        return response
     return render_template("accounts/login.html", form=form)
+
+
+def _remember_device(response, user: User) -> None:
+    """This browser has signed in to the account: failures elsewhere never slow it down (see throttle)."""
+    response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_token(user.id), max_age=throttle.DEVICE_MAX_AGE,
+                        httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def _too_many():
+    return render_error(429, _("Too many requests from your network. Please wait a while and try again."))
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -104,7 +126,9 @@ def confirm_email(token: str):
         db.session.commit()
         login_user(user)
         flash(_("Welcome to Kelisim Academy, %(name)s!", name=user.full_name), "success")
-        return redirect(url_for("site.index"))
+        response = redirect(url_for("site.index"))
+        _remember_device(response, user)
+        return response
     return render_template("accounts/confirm.html")
 
 
@@ -160,7 +184,10 @@ def change_password():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
+        if not throttle.address_allowed("reset", _client_address()):
+            return _too_many()
         services.request_password_reset(form.email.data)
+        db.session.commit()  # sends the queued mail (or runs it in-line) once the request's work is done
         flash(_("If an account exists for this address, we have sent a link to reset the password."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)

@@ -92,6 +92,10 @@ class ItemKind:
         """Split a file's source and data into this item's own (source, data) and the items it defines besides."""
         return doc.data, data, []
 
+    def written_out(self, data: dict, bank: dict[str, dict]) -> dict:
+        """The data with what it names by key written out (a quiz's questions from the bank), for course checks."""
+        return data
+
     def render(self, data: dict, ctx: Context) -> dict | None:
         """HTML per locale, rendered once when a revision is published (None: the kind renders at request time)."""
         return None

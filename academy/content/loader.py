@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import undefer
 
 from academy.accounts.models import User
@@ -115,8 +116,8 @@ class _CourseSync:
             self.items[pi.key] = item
         elif item.kind != pi.kind:
             raise ContentError([Problem(pi.sources.get("") or next(iter(pi.sources.values()), self.p.key), 1, "key",
-                                        f"'{pi.key}' is a {item.kind} of this course; a {pi.kind} needs another "
-                                        f"key")])
+                                        _l("'%(key)s' is a %(kind)s of this course; a %(new)s needs another key",
+                                           key=pi.key, kind=item.kind, new=pi.kind))])
         return item
 
     def sync_bank(self) -> None:

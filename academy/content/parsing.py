@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from academy.content import kinds
 from academy.content.structure import check_course_meta, check_module_meta
 from academy.core.i18n import LOCALES
-from academy.core.schema import KEY_RE, MAX_MEDIA_BYTES, Located, Problem, content_hash, load_yaml
+from academy.core.schema import KEY_RE, MAX_KEY_LENGTH, MAX_MEDIA_BYTES, Located, Problem, content_hash, load_yaml
 from academy.standards.parsing import ParsedStandard, parse_standard
 
 NUMBERED = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*)$")
@@ -19,6 +20,8 @@ MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg", ".webp"}
 LOCALE_PART = re.compile(r"^(.*)\.([a-z]{2})$")
 FINAL_KEY = "final"
 FINAL_POSITION = 999
+#: The largest numeric prefix of a module, lesson, quiz or scenario file (positions are INTEGER columns).
+MAX_POSITION = 9999
 
 
 @dataclass
@@ -132,17 +135,28 @@ class _CourseReader:
     def problem(self, path: Path | str, field_: str, message: str, line: int = 1) -> None:
         self.problems.append(Problem(path if isinstance(path, str) else self.rel(path), line, field_, message))
 
-    def claim(self, key: str, rel: str) -> None:
+    def check_name(self, key: str, number: str | None, rel: str) -> None:
+        """A key and numeric prefix taken from a file or folder name must fit their columns."""
+        if len(key) > MAX_KEY_LENGTH:
+            self.problem(rel, "key", _l("the key '%(key)s…' is longer than %(n)d characters", key=key[:20],
+                                        n=MAX_KEY_LENGTH))
+        if number is not None and int(number) > MAX_POSITION:
+            self.problem(rel, "position", _l("the number before the key must be at most %(n)d", n=MAX_POSITION))
+
+    def claim(self, key: str, rel: str, number: str | None = None) -> None:
         """Item keys (outline items and bank questions alike) are unique within a course."""
+        self.check_name(key, number, rel)
         if key in self.claimed:
-            self.problem(rel, "key", f"duplicate key '{key}' (also {self.claimed[key]})")
+            self.problem(rel, "key", _l("duplicate key '%(key)s' (also %(other)s)", key=key,
+                                        other=self.claimed[key]))
         self.claimed.setdefault(key, rel)
 
     def read(self) -> ParsedCourse:
         start = len(self.problems)
         if not KEY_RE.match(self.course.key):
-            self.problem(self.dir, "key", "a course folder name must be a key of lowercase letters, digits and "
-                                          "hyphens")
+            self.problem(self.dir, "key", _l("a course folder name must be a key of lowercase letters, digits and "
+                                             "hyphens"))
+        self.check_name(self.course.key, None, self.rel(self.dir))
         self.read_course_file()
         self.read_media()
         for entry in sorted(self.dir.iterdir()):
@@ -154,11 +168,11 @@ class _CourseReader:
                 self.read_module(entry)
         self.course.modules.sort(key=lambda x: (x.position, x.key))
         if not self.course.modules:
-            self.problem(self.dir / "course.yaml", "modules", "a course needs at least one module")
+            self.problem(self.dir / "course.yaml", "modules", _l("a course needs at least one module"))
         for part in self.course.bank:  # bank questions and outline items share the course's keys
             if part.key in self.claimed:
-                self.problem(part.sources[""], "key", f"question key '{part.key}' is also the key of "
-                                                      f"{self.claimed[part.key]}")
+                self.problem(part.sources[""], "key", _l("question key '%(key)s' is also the key of %(other)s",
+                                                         key=part.key, other=self.claimed[part.key]))
         clean = len(self.problems) == start
         for kind in kinds.registered():
             self.problems.extend(kind.check_course(self.course, clean=clean))
@@ -167,7 +181,7 @@ class _CourseReader:
     def read_course_file(self) -> None:
         path = self.dir / "course.yaml"
         if not path.exists():
-            self.problem(path, "file", "missing course.yaml")
+            self.problem(path, "file", _l("missing course.yaml"))
             return
         doc = load_yaml(path, self.rel(path), self.problems)
         if doc is None:
@@ -182,9 +196,9 @@ class _CourseReader:
             return
         for f in sorted(media_dir.iterdir()):
             if f.suffix.lower() not in MEDIA_SUFFIXES:
-                self.problem(f, "file", "media must be png, jpg, svg or webp")
+                self.problem(f, "file", _l("media must be png, jpg, svg or webp"))
             elif f.stat().st_size > MAX_MEDIA_BYTES:
-                self.problem(f, "file", f"image is too large (at most {MAX_MEDIA_BYTES} bytes)")
+                self.problem(f, "file", _l("image is too large (at most %(limit)d bytes)", limit=MAX_MEDIA_BYTES))
             else:
                 self.course.media[f.name] = f
 
@@ -196,33 +210,34 @@ class _CourseReader:
             if item:
                 self.course.final.append(item)
         elif path.name != "README.md":
-            self.problem(path, "file", "unexpected file in a course folder")
+            self.problem(path, "file", _l("unexpected file in a course folder"))
 
     def read_module(self, folder: Path) -> None:
         m = NUMBERED.match(folder.name)
         if not m:
-            self.problem(folder, "folder", "a module folder must be named NN-key")
+            self.problem(folder, "folder", _l("a module folder must be named NN-key"))
             return
         position, key = int(m.group(1)), m.group(2)
+        self.check_name(key, m.group(1), self.rel(folder))
         if any(x.key == key for x in self.course.modules):
-            self.problem(folder, "key", f"duplicate module key '{key}'")
+            self.problem(folder, "key", _l("duplicate module key '%(key)s'", key=key))
         module = ParsedModule(key=key, position=position, **self.read_module_file(folder / "module.yaml"))
         groups = self.group_item_files(folder)
         for (pos, ikey, kind), files in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1])):
-            self.claim(ikey, self.rel(next(iter(files.values()))))
+            self.claim(ikey, self.rel(next(iter(files.values()))), str(pos))
             item = self.read_item(kind, ikey, pos, files)
             if item:
                 module.items.append(item)
         module.items.sort(key=lambda i: (i.position, i.key))
         if not groups:
-            self.problem(folder / "module.yaml", "items", "a module needs at least one lesson, quiz or scenario")
+            self.problem(folder / "module.yaml", "items", _l("a module needs at least one lesson, quiz or scenario"))
         self.course.modules.append(module)
 
     def read_module_file(self, path: Path) -> dict:
         empty = {"source": {}, "data": {"title": {}, "summary": {}, "competencies": [], "hours_lecture": 0,
                                         "hours_practice": 0}}
         if not path.exists():
-            self.problem(path, "file", "missing module.yaml")
+            self.problem(path, "file", _l("missing module.yaml"))
             return empty
         doc = load_yaml(path, self.rel(path), self.problems)
         if doc is None:
@@ -245,7 +260,7 @@ class _CourseReader:
                 stem, locale = (lm.group(1), lm.group(2)) if lm else ("", "")
             nm = NUMBERED.match(stem)
             if found is None or nm is None or (found[0].per_locale and not locale):
-                self.problem(f, "file", "unexpected file: " + "; ".join(_file_patterns()))
+                self.problem(f, "file", _l("unexpected file: %(patterns)s", patterns="; ".join(_file_patterns())))
                 continue
             groups.setdefault((int(nm.group(1)), nm.group(2), found[0]), {})[locale] = f
         return groups
@@ -294,7 +309,7 @@ def check_tree(path: str | Path) -> tuple[Tree, list[Problem]]:
     problems: list[Problem] = []
     tree = Tree()
     if not root.is_dir():
-        return tree, [Problem(str(path), 1, "path", "no such folder")]
+        return tree, [Problem(str(path), 1, "path", _l("no such folder"))]
     std_dir = root / "standards"
     if std_dir.is_dir():
         for f in sorted(std_dir.glob("*.yaml")):

@@ -1,6 +1,8 @@
 """The course's and modules' own metadata: one check for `course.yaml`/`module.yaml` and their revisions."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from academy.core.schema import Checker, Located, Problem
 
 FORMAT = 1
@@ -11,11 +13,11 @@ def check_course_meta(doc: Located, tracks_known: set[str]) -> tuple[dict | None
     c = Checker(doc)
     d = doc.data
     if d.get("format") != FORMAT:
-        c.add("format", f"unsupported format (expected {FORMAT})")
+        c.add("format", _l("unsupported format (expected %(format)d)", format=FORMAT))
     tracks = c.sequence(d, "", "tracks")
     for i, t in enumerate(tracks):
         if t not in tracks_known:
-            c.add(f"tracks[{i}]", f"unknown track '{t}'")
+            c.add(f"tracks[{i}]", _l("unknown track '%(track)s'", track=t))
     data = {"title": c.text(d, "", "title"), "summary": c.text(d, "", "summary"), "tracks": list(tracks),
             "order": c.integer(d, "", "order", required=False, default=100)}
     return (data if not c.problems else None), c.problems
@@ -49,9 +51,9 @@ def check_outline(c: Checker, d: dict, name: str, known: set[str]) -> list[str]:
     seen: set[str] = set()
     for i, key in enumerate(keys):
         if not isinstance(key, str) or key not in known:
-            c.add(f"{name}[{i}]", f"unknown key '{key}'")
+            c.add(f"{name}[{i}]", _l("unknown key '%(key)s'", key=key))
         elif key in seen:
-            c.add(f"{name}[{i}]", f"'{key}' is listed twice")
+            c.add(f"{name}[{i}]", _l("'%(key)s' is listed twice", key=key))
         seen.add(key)
     return [k for k in keys if isinstance(k, str)]
 

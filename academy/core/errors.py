@@ -1,12 +1,15 @@
 """DomainError for services, and translated error pages that never show a stack trace."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import contextlib
+
+import sqlalchemy as sa
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from academy.extensions import db
+from academy.extensions import db, login_manager
 
 
 class DomainError(Exception):
@@ -30,6 +33,7 @@ TITLES = {
     413: _l("The upload is too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
+    503: _l("The academy is temporarily unavailable"),
 }
 HINTS = {
     400: _l("Please go back, reload the page and try again."),
@@ -40,7 +44,13 @@ HINTS = {
     413: _l("Please choose a smaller file."),
     429: _l("Please wait a few minutes before trying again."),
     500: _l("The error was recorded. Please try again in a moment."),
+    503: _l("Nothing you saved is lost. Please try again in a minute."),
 }
+#: Errors that mean the database cannot be reached right now (down, restarting, its pool exhausted, a file lock):
+#: answered 503 with Retry-After. The next request tries again, so the site recovers by itself.
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError,
+                        sa.exc.TimeoutError)
+RETRY_AFTER = 30
 
 
 def _wants_json() -> bool:
@@ -54,7 +64,28 @@ def render_error(status: int, detail=None):
                            hint=HINTS.get(status, HINTS[500]), detail=detail), status
 
 
+def _forget_user() -> None:
+    """Render the error page as a visitor: loading the signed-in user needs the database that just failed."""
+    g._login_user = login_manager.anonymous_user()
+
+
+def _discard_session() -> None:
+    with contextlib.suppress(Exception):  # the connection may be gone; the session is removed at teardown anyway
+        db.session.rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
+    def database_unavailable(error):
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path,
+                         str(error).splitlines()[0][:200])
+        _discard_session()
+        _forget_user()
+        response, status = render_error(503)
+        return response, status, {"Retry-After": str(RETRY_AFTER)}
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, database_unavailable)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, _l("The form has expired or was sent from another page. Reload it and try again."))
@@ -73,5 +104,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        _discard_session()
+        if "_login_user" not in g:
+            _forget_user()
         return render_error(500)

@@ -45,8 +45,13 @@ def current_locale() -> str:
     return current_display().split("-")[0]
 
 
+#: The interface language outside a request: the CLI and the worker's logs speak English to operators (messages to
+#: people, such as mail, force the recipient's locale).
+OPERATOR_LOCALE = "en"
+
+
 def select_babel_locale() -> str:
-    return current_locale() if request else DEFAULT_LOCALE
+    return current_locale() if request else OPERATOR_LOCALE
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,15 @@ CSP = "; ".join([
 ])
 
 
-def set_security_headers(response):
+#: One year, subdomains included: sent only in production and only over HTTPS (a browser ignores it over HTTP, and
+#: a development server on http://127.0.0.1 must stay reachable).
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def set_security_headers(response, *, hsts: bool = False):
     headers = response.headers
+    if hsts:
+        headers.setdefault("Strict-Transport-Security", HSTS)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")

@@ -1,9 +1,10 @@
 """Request hooks and template globals: locale and script, access enforcement, write intent and headers."""
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_translations
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from academy.core.access import enforce_access
 from academy.core.db import set_write_intent
@@ -25,15 +26,31 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 __all__ = ["register", "select_babel_locale"]
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a URL: only numbers an INTEGER column can hold (1 to 2³¹ − 1) match, so a larger one is a 404
+    instead of a database error (PostgreSQL refuses to compare an INTEGER with a number out of its range)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+#: Endpoints that answer while the database is down: the health check reports it, static files need none.
+ANSWER_WITHOUT_DATABASE = frozenset({"site.healthz", "static"})
+
+
 def _before_request():
     set_write_intent(request.method not in SAFE_METHODS)
     saved = current_user.language if current_user.is_authenticated else None
     g.display = choose_display(saved, request.cookies.get(COOKIE), request.accept_languages)
+    if "database_error" in g and request.endpoint not in ANSWER_WITHOUT_DATABASE:
+        raise g.database_error  # answered by the translated 503 page, in the page's language
     return enforce_access()
 
 
 def _after_request(response):
-    set_security_headers(response)
+    set_security_headers(response, hsts=request.is_secure and current_app.config["ACADEMY_ENV"] == "production")
     if (getattr(g, "display", None) == "kk-Latn" and response.mimetype == "text/html"
             and not response.direct_passthrough and response.status_code != 304):
         response.set_data(html_to_latin(response.get_data(as_text=True)))
@@ -62,6 +79,8 @@ def _translations():
 
 
 def register(app: Flask) -> None:
+    # Before any blueprint adds its rules.
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_before_request)
     app.after_request(_after_request)
     app.teardown_request(_teardown)

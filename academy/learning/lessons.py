@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from academy.content.kinds import Context, ItemKind
 from academy.content.parsing import ParsedCourse
 from academy.core.html import BOX_KINDS, markdown_title, render_markdown
 from academy.core.i18n import LOCALES
-from academy.core.schema import Located, Problem, read_text
+from academy.core.schema import MAX_LESSON_BYTES, MAX_PROBLEMS, Located, Problem, read_text, too_many
 
 LESSON_LINK = re.compile(r"\]\(lesson:([^)\s]*)\)")
 MEDIA_LINK = re.compile(r"\]\(media/([^)\s]*)\)")
@@ -18,29 +20,35 @@ BOX_OPEN = re.compile(r"^:::\s*([a-z]+)")
 
 def _check_boxes(text: str, rel: str, problems: list[Problem]) -> None:
     depth = 0
+    start = len(problems)
     for n, line in enumerate(text.splitlines(), 1):
+        if len(problems) - start >= MAX_PROBLEMS:
+            problems.append(too_many(rel, n))
+            return
         m = BOX_OPEN.match(line)
         if m:
             if m.group(1) not in BOX_KINDS:
-                problems.append(Problem(rel, n, "box", f"unknown box kind '{m.group(1)}' (use {', '.join(BOX_KINDS)})"))
+                problems.append(Problem(rel, n, "box", _l("unknown box kind '%(kind)s' (use %(kinds)s)",
+                                                          kind=m.group(1), kinds=", ".join(BOX_KINDS))))
             depth += 1
         elif line.strip() == ":::":
             if depth == 0:
-                problems.append(Problem(rel, n, "box", "':::' closes a box that was never opened"))
+                problems.append(Problem(rel, n, "box", _l("':::' closes a box that was never opened")))
             else:
                 depth -= 1
     if depth:
-        problems.append(Problem(rel, len(text.splitlines()), "box", "a ':::' box is not closed"))
+        problems.append(Problem(rel, len(text.splitlines()), "box", _l("a ':::' box is not closed")))
 
 
 def _check_links(text: str, rel: str, ctx: Context, problems: list[Problem]) -> None:
     for n, line in enumerate(text.splitlines(), 1):
         for target in LESSON_LINK.findall(line):
             if target not in ctx.lesson_keys:
-                problems.append(Problem(rel, n, "link", f"link to a lesson that does not exist: '{target}'"))
+                problems.append(Problem(rel, n, "link", _l("link to a lesson that does not exist: '%(key)s'",
+                                                            key=target)))
         for name in MEDIA_LINK.findall(line):
             if name not in ctx.media:
-                problems.append(Problem(rel, n, "image", f"image not found in media/: '{name}'"))
+                problems.append(Problem(rel, n, "image", _l("image not found in media/: '%(name)s'", name=name)))
 
 
 class Lesson(ItemKind):
@@ -56,14 +64,15 @@ class Lesson(ItemKind):
         for loc in LOCALES:
             if loc not in files:
                 rel = str(Path(rels[next(iter(rels))]).with_name(f"{stem}.{loc}.md"))
-                problems.append(Problem(rel, 1, f"body.{loc}", f"missing locale '{loc}' for lesson "
-                                                               f"'{stem.split('-', 1)[-1]}'"))
+                problems.append(Problem(rel, 1, f"body.{loc}", _l("missing locale '%(locale)s' for lesson '%(key)s'",
+                                                                  locale=loc, key=stem.split("-", 1)[-1])))
                 continue
-            text = read_text(files[loc], rels[loc], problems)
+            text = read_text(files[loc], rels[loc], problems, limit=MAX_LESSON_BYTES)
             if text is not None:
                 body[loc] = text
         for loc in sorted(set(files) - set(LOCALES)):
-            problems.append(Problem(rels[loc], 1, "locale", f"unknown locale '{loc}' (use kk, ru, en)"))
+            problems.append(Problem(rels[loc], 1, "locale", _l("unknown locale '%(locale)s' (use kk, ru, en)",
+                                                                locale=loc)))
         return Located(body, {}, rels[next(iter(rels))])
 
     def validate(self, doc: Located, ctx: Context) -> tuple[dict | None, list[Problem]]:
@@ -77,11 +86,11 @@ class Lesson(ItemKind):
             rel = ctx.files.get(loc) or f"{doc.file}.{loc}.md"
             if not isinstance(text, str):
                 if not ctx.files or set(ctx.files) == {""}:  # from files, `read` reported it already
-                    problems.append(Problem(rel, 1, f"body.{loc}", f"missing locale '{loc}'"))
+                    problems.append(Problem(rel, 1, f"body.{loc}", _l("missing locale '%(locale)s'", locale=loc)))
                 continue
             t = markdown_title(text)
             if not t:
-                problems.append(Problem(rel, 1, f"title.{loc}", "a lesson must start with a '# Title' line"))
+                problems.append(Problem(rel, 1, f"title.{loc}", _l("a lesson must start with a '# Title' line")))
             else:
                 title[loc] = t
             _check_boxes(text, rel, problems)

@@ -71,6 +71,25 @@ class GiftImportError(Exception):
         self.problems = problems
 
 
+#: The largest GIFT file imported at once (a bank of several hundred trilingual questions); parsing a file of this
+#: size takes a fraction of a second (benchmarks/parsers.py).
+MAX_GIFT_BYTES = 512 * 1024
+
+
+def read_gift_upload(stream, *, file: str) -> str:
+    """The text of an uploaded or named GIFT file, read up to MAX_GIFT_BYTES; GiftImportError (translated) when it
+    is larger or not UTF-8."""
+    raw = stream.read(MAX_GIFT_BYTES + 1)
+    if len(raw) > MAX_GIFT_BYTES:
+        raise GiftImportError([Problem(file, 1, "file", _l("the file is larger than %(limit)d KB: split it into "
+                                                           "several files", limit=MAX_GIFT_BYTES // 1024))])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise GiftImportError([Problem(file, line, "file", _l("file is not valid UTF-8"))]) from None
+
+
 def import_gift(course: Course, text: str, *, file: str, actor: User | None = None, competency: str | None = None,
                 difficulty: int | None = None) -> dict:
     """Import GIFT questions into the course bank: new keys become bank questions, changed ones get a new revision,
@@ -80,7 +99,8 @@ def import_gift(course: Course, text: str, *, file: str, actor: User | None = No
     Returns counts and notes. Flushes only."""
     codes = competency_codes()
     if competency is not None and competency not in codes:
-        raise GiftImportError([Problem(file, 1, "competency", f"unknown competency code '{competency}'")])
+        raise GiftImportError([Problem(file, 1, "competency", _l("unknown competency code '%(code)s'",
+                                                                   code=competency))])
     result = parse_gift(text, file=file, codes=codes, competency=competency, difficulty=difficulty)
     problems = list(result.problems)
     existing = {q.key: (q, r) for q, r in bank_entries(course, include_retired=True)}
@@ -92,13 +112,14 @@ def import_gift(course: Course, text: str, *, file: str, actor: User | None = No
         if r is not None and r.content_hash == revision_hash(QUESTION, gq.data):
             unchanged.add(key)
         elif q is not None and q.origin == Origin.FILE:
-            problems.append(Problem(file, gq.line, "key", f"the key '{key}' belongs to a question of the course's "
-                                                          f"quiz files; give it another [id:…]"))
+            problems.append(Problem(file, gq.line, "key", _l("the key '%(key)s' belongs to a question of the "
+                                                             "course's quiz files; give it another [id:…]", key=key)))
         elif key in others:
-            problems.append(Problem(file, gq.line, "key", f"the key '{key}' belongs to a lesson, quiz or role-play "
-                                                          f"of the course; give it another [id:…]"))
+            problems.append(Problem(file, gq.line, "key", _l("the key '%(key)s' belongs to a lesson, quiz or "
+                                                             "role-play of the course; give it another [id:…]",
+                                                             key=key)))
     if not result.questions and not problems:
-        problems.append(Problem(file, 1, "gift", "no questions found"))
+        problems.append(Problem(file, 1, "gift", _l("no questions found")))
     if problems:
         raise GiftImportError(sorted(problems))
     counts: dict = {"added": 0, "changed": 0, "unchanged": len(unchanged), "notes": result.notes}

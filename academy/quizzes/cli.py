@@ -10,7 +10,7 @@ from academy.content.services import get_course
 from academy.core.db import write_intent
 from academy.core.errors import DomainError
 from academy.extensions import db
-from academy.quizzes.bank import GiftImportError, export_gift, import_gift
+from academy.quizzes.bank import GiftImportError, export_gift, import_gift, read_gift_upload
 from academy.quizzes.services import close_expired
 
 
@@ -34,13 +34,11 @@ def _course(key: str):
 @with_appcontext
 def import_command(file, course_key, competency, difficulty):
     """Import the questions of a Moodle GIFT FILE into a course bank (all or nothing)."""
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{file} is not UTF-8 text") from None
     with write_intent():
         course = _course(course_key)
         try:
+            with Path(file).open("rb") as f:
+                text = read_gift_upload(f, file=file)
             counts = import_gift(course, text, file=file, competency=competency, difficulty=difficulty)
         except GiftImportError as e:
             db.session.rollback()

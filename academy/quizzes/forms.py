@@ -7,12 +7,15 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from academy.quizzes.bank import MAX_GIFT_BYTES
+
 
 class GiftImportForm(FlaskForm):
     file = FileField(_l("GIFT file"), validators=[FileRequired(), FileAllowed(["gift", "txt"],
                                                                                _l("Choose a .gift or .txt file."))],
-                     description=_l("Moodle GIFT, UTF-8. Texts in kk, ru and en as multi-language spans; "
-                                    "tag each question with its competency: // [tag:PREV-1] [tag:difficulty-2]."))
+                     description=_l("Moodle GIFT, UTF-8, at most %(size)d KB. Texts in kk, ru and en as multi-language "
+                                    "spans; tag each question with its competency: // [tag:PREV-1] "
+                                    "[tag:difficulty-2].", size=MAX_GIFT_BYTES // 1024))
     competency = SelectField(_l("Competency for untagged questions"), validators=[Optional()])
     difficulty = SelectField(_l("Difficulty for untagged questions"), validators=[Optional()])
 

@@ -53,6 +53,10 @@ class Quiz(ItemKind):
         source = {**doc.data, "questions": keys} if "questions" in doc.data else dict(doc.data)
         return source, {**data, "questions": keys}, parts
 
+    def written_out(self, data: dict, bank: dict[str, dict]) -> dict:
+        return {**data, "questions": [bank[k] if isinstance(k, str) else k for k in data.get("questions", [])
+                                      if not isinstance(k, str) or k in bank]}
+
     def check_course(self, course: ParsedCourse, *, clean: bool) -> list[Problem]:
         """Question keys unique across the course's quiz files, and every draw rule satisfiable from them (only on a
         course that read cleanly: a count is meaningless while parts of the course could not be read)."""

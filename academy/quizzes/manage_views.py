@@ -48,14 +48,10 @@ def import_gift(course_key: str):
                 flash(e, "error")
         return redirect(url_for("quizzes_manage.manage_course", course_key=course.key))
     upload = form.file.data
+    name = upload.filename or "upload.gift"
     try:
-        text = upload.read().decode("utf-8")
-    except UnicodeDecodeError:
-        flash(_("The file is not UTF-8 text."), "error")
-        return redirect(url_for("quizzes_manage.manage_course", course_key=course.key))
-    try:
-        counts = bank.import_gift(course, text, file=upload.filename or "upload.gift", actor=current_user,
-                                  competency=form.competency.data or None,
+        counts = bank.import_gift(course, bank.read_gift_upload(upload.stream, file=name), file=name,
+                                  actor=current_user, competency=form.competency.data or None,
                                   difficulty=int(form.difficulty.data) if form.difficulty.data else None)
     except bank.GiftImportError as e:
         db.session.rollback()
@@ -64,7 +60,7 @@ def import_gift(course_key: str):
     flash(_("Imported: %(added)d new, %(changed)d changed, %(unchanged)d unchanged.", added=counts["added"],
             changed=counts["changed"], unchanged=counts["unchanged"]), "success")
     for note in counts["notes"]:
-        flash(note, "info")
+        flash(str(note), "info")
     return redirect(url_for("quizzes_manage.manage_course", course_key=course.key))
 
 

@@ -1,6 +1,8 @@
 """Checks a quiz file (`*.quiz.yaml`) against format 1 and returns its normalised definition."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from academy.core.schema import Checker, Located, Problem
 from academy.quizzes.question_types import REGISTRY
 
@@ -26,7 +28,7 @@ DRAW_FIELDS = {"competency", "difficulty", "count", "type"}
 
 def _unknown(c: Checker, data: dict, path: str, allowed: set[str] | frozenset[str]) -> None:
     for extra in sorted(set(data) - set(allowed), key=str):
-        c.add(f"{path}.{extra}" if path else str(extra), f"unknown field '{extra}'")
+        c.add(f"{path}.{extra}" if path else str(extra), _l("unknown field '%(name)s'", name=extra))
 
 
 def check_policy(c: Checker, d: dict) -> dict:
@@ -54,7 +56,7 @@ def check_policy(c: Checker, d: dict) -> dict:
 def check_question(c: Checker, q, path: str, codes: set[str]) -> dict | None:
     """One question (also used for questions imported from GIFT); None if it is not a mapping."""
     if not isinstance(q, dict):
-        c.add(path, "a question must be a mapping")
+        c.add(path, _l("a question must be a mapping"))
         return None
     key = c.get(q, path, "key")
     if key is not None:
@@ -72,7 +74,7 @@ def check_question(c: Checker, q, path: str, codes: set[str]) -> dict | None:
         "prompt": c.text(q, path, "prompt"),
     }
     if isinstance(out["points"], (int, float)) and not 0 < out["points"] <= 100:
-        c.add(f"{path}.points", "must be more than 0 and at most 100")
+        c.add(f"{path}.points", _l("must be more than 0 and at most 100"))
     feedback = c.text(q, path, "feedback", required=False)
     if feedback is not None:
         out["feedback"] = feedback
@@ -86,12 +88,12 @@ def check_draw(c: Checker, d: dict, codes: set[str]) -> list[dict]:
     for i, r in enumerate(c.sequence(d, "", "draw", required=False)):
         p = f"draw[{i}]"
         if not isinstance(r, dict):
-            c.add(p, "a draw rule must be a mapping with 'competency' and 'count'")
+            c.add(p, _l("a draw rule must be a mapping with 'competency' and 'count'"))
             continue
         _unknown(c, r, p, DRAW_FIELDS)
         code = c.get(r, p, "competency")
         if code is not None and code not in codes:
-            c.add(f"{p}.competency", f"unknown competency code '{code}'")
+            c.add(f"{p}.competency", _l("unknown competency code '%(code)s'", code=code))
         rule = {"competency": code, "count": c.integer(r, p, "count", minimum=1, maximum=100) or 1}
         difficulty = c.integer(r, p, "difficulty", required=False, minimum=1, maximum=3)
         if difficulty is not None:
@@ -107,10 +109,10 @@ def _bank_question(c: Checker, key, path: str, bank: dict[str, dict] | None) -> 
     """A question named by its key: the bank's published question (in a quiz revision, questions live in the
     bank; quiz files write them out in full)."""
     if bank is None:
-        c.add(path, "a question must be a mapping")
+        c.add(path, _l("a question must be a mapping"))
         return None
     if not isinstance(key, str) or key not in bank:
-        c.add(path, f"no question '{key}' in the course bank")
+        c.add(path, _l("no question '%(key)s' in the course bank", key=key))
         return None
     return bank[key]
 
@@ -138,12 +140,12 @@ def check_quiz(doc: Located, codes: set[str], *, bank: dict[str, dict] | None = 
         key = question["key"]
         if isinstance(key, str):
             if key in keys:
-                c.add(f"{path}.key", f"duplicate question key '{key}' (also {keys[key]})")
+                c.add(f"{path}.key", _l("duplicate question key '%(key)s' (also %(other)s)", key=key, other=keys[key]))
             keys.setdefault(key, path)
         questions.append(question if isinstance(q, dict) else key)
         seen.append(question)
     if not questions and not draw and ("questions" in d or "draw" in d):
-        c.add("questions", "a quiz needs at least one question or a draw rule")
+        c.add("questions", _l("a quiz needs at least one question or a draw rule"))
     competencies: list[str] = []
     for code in [x for q in seen for x in q["competencies"]] + [r["competency"] for r in draw]:
         if code in codes and code not in competencies:
@@ -189,7 +191,8 @@ def check_course_bank(quizzes: list[tuple[Located, dict]]) -> list[Problem]:
             key = q["key"]
             if key in seen and seen[key] != doc.file:
                 problems.append(Problem(doc.file, doc.line(f"questions[{i}].key"), f"questions[{i}].key",
-                                        f"question key '{key}' is also used in {seen[key]}"))
+                                        _l("question key '%(key)s' is also used in %(other)s", key=key,
+                                           other=seen[key])))
                 continue
             seen.setdefault(key, doc.file)
             bank.append(q)
@@ -200,10 +203,19 @@ def check_course_bank(quizzes: list[tuple[Located, dict]]) -> list[Problem]:
             i = rules.index(rule)
             found = draw_candidates(bank, rule, taken)
             if len(found) < rule["count"]:
-                what = rule["competency"] + (f", difficulty {rule['difficulty']}" if "difficulty" in rule else "")
-                what += f", type {rule['type']}" if "type" in rule else ""
+                if "difficulty" in rule and "type" in rule:
+                    what = _l("%(code)s, difficulty %(difficulty)d, type %(type)s", code=rule["competency"],
+                              difficulty=rule["difficulty"], type=rule["type"])
+                elif "difficulty" in rule:
+                    what = _l("%(code)s, difficulty %(difficulty)d", code=rule["competency"],
+                              difficulty=rule["difficulty"])
+                elif "type" in rule:
+                    what = _l("%(code)s, type %(type)s", code=rule["competency"], type=rule["type"])
+                else:
+                    what = rule["competency"]
                 problems.append(Problem(doc.file, doc.line(f"draw[{i}]"), f"draw[{i}]",
-                                        f"the course bank has {len(found)} question(s) for {what} not drawn by an "
-                                        f"earlier rule; {rule['count']} needed"))
+                                        _l("the course bank has %(found)d question(s) for %(what)s not drawn by an "
+                                           "earlier rule; %(needed)d needed", found=len(found), what=what,
+                                           needed=rule["count"])))
             taken.update(q["key"] for q in found[: rule["count"]])
     return problems

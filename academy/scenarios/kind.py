@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from academy.content.kinds import Context, Evidence, ItemKind
 from academy.content.parsing import ParsedCourse
 from academy.core.schema import Located, Problem, load_yaml
@@ -30,8 +32,9 @@ class Scenario(ItemKind):
             for item in course.outline_items():
                 if item.kind == self.name:
                     if item.key in seen:
-                        problems.append(Problem(course.key, 1, "key", f"scenario key '{item.key}' is also used in "
-                                                                      f"course '{seen[item.key]}'"))
+                        problems.append(Problem(course.key, 1, "key", _l("scenario key '%(key)s' is also used in "
+                                                                         "course '%(course)s'", key=item.key,
+                                                                         course=seen[item.key])))
                     seen[item.key] = course.key
         return problems
 

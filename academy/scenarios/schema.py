@@ -1,6 +1,8 @@
 """Checks a scenario file (`*.scenario.yaml`) as a graph and returns its normalised definition."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from academy.core.schema import Checker, Located, Problem
 from academy.scenarios import engine
 
@@ -10,6 +12,8 @@ OUTCOMES = ("agreement", "partial", "escalation", "referral")
 FUNCTIONS = ("diagnostic", "cushioning", "accelerating", "value-normative", "power-management", "institutional")
 OPS = ("<", "<=", "==", "!=", ">=", ">")
 MIN_CHOICES, MAX_CHOICES = 2, 5
+#: Bounds of one choice's points per competency and change of a state variable (totals go in INTEGER columns).
+MAX_EFFECT, MAX_STATE_CHANGE = 100, 1000
 
 TOP_FIELDS = {"title", "summary", "conflict_type", "functions", "competencies", "show_meters", "allow_back",
               "show_feedback", "parties", "state", "start", "nodes"}
@@ -29,7 +33,8 @@ def _unknown_fields(c: Checker, data, path: str, allowed: set[str]) -> None:
         for name in data:
             if name not in allowed:
                 c.add(f"{path}.{name}" if path else str(name),
-                      f"unknown field '{name}' (expected one of: {', '.join(sorted(allowed))})")
+                      _l("unknown field '%(name)s' (expected one of: %(allowed)s)", name=name,
+                         allowed=", ".join(sorted(allowed))))
 
 
 def _link(c: Checker, data: dict, path: str, name: str, nodes: dict) -> tuple[str | None, bool]:
@@ -38,22 +43,22 @@ def _link(c: Checker, data: dict, path: str, name: str, nodes: dict) -> tuple[st
     value = data.get(name) if isinstance(data, dict) else None
     if value is None:
         c.add(full if isinstance(data, dict) and name in data else path,
-              f"missing field '{name}': only an ending may end a path")
+              _l("missing field '%(name)s': only an ending may end a path", name=name))
         return None, False
     loop = False
     if isinstance(value, dict):
         _unknown_fields(c, value, full, {"to", "loop"})
         loop = c.boolean(value, full, "loop", default=False)
         if not loop:
-            c.add(full, "a link written as a map must say `loop: true` (otherwise write just the node key)")
+            c.add(full, _l("a link written as a map must say `loop: true` (otherwise write just the node key)"))
         value = c.get(value, full, "to")
         if value is None:
             return None, False
     if not isinstance(value, str):
-        c.add(full, "must be the key of a node")
+        c.add(full, _l("must be the key of a node"))
         return None, False
     if value not in nodes:
-        c.add(full, f"link to a node that does not exist: '{value}'")
+        c.add(full, _l("link to a node that does not exist: '%(key)s'", key=value))
         return None, loop
     return value, loop
 
@@ -64,9 +69,11 @@ def _state_changes(c: Checker, data: dict, path: str, variables: dict) -> dict:
     for var, delta in changes.items():
         p = f"{path}.state.{var}"
         if var not in variables:
-            c.add(p, f"unknown state variable '{var}' (declare it under `state:`)")
+            c.add(p, _l("unknown state variable '%(name)s' (declare it under `state:`)", name=var))
         elif isinstance(delta, bool) or not isinstance(delta, int):
-            c.add(p, "must be a whole number (the change, e.g. -1 or 2)")
+            c.add(p, _l("must be a whole number (the change, e.g. -1 or 2)"))
+        elif not -MAX_STATE_CHANGE <= delta <= MAX_STATE_CHANGE:
+            c.add(p, _l("must be between %(low)d and %(high)d", low=-MAX_STATE_CHANGE, high=MAX_STATE_CHANGE))
         else:
             out[var] = delta
     return out
@@ -78,11 +85,13 @@ def _effects(c: Checker, data: dict, path: str, codes: set[str], listed: list[st
     for code, points in effects.items():
         p = f"{path}.effects.{code}"
         if code not in codes:
-            c.add(p, f"unknown competency code '{code}'")
+            c.add(p, _l("unknown competency code '%(code)s'", code=code))
         elif listed and code not in listed:
-            c.add(p, f"competency '{code}' is not in the scenario's `competencies` list")
+            c.add(p, _l("competency '%(code)s' is not in the scenario's `competencies` list", code=code))
         elif isinstance(points, bool) or not isinstance(points, int):
-            c.add(p, "must be a whole number of points (e.g. 2 or -1)")
+            c.add(p, _l("must be a whole number of points (e.g. 2 or -1)"))
+        elif not -MAX_EFFECT <= points <= MAX_EFFECT:
+            c.add(p, _l("must be between %(low)d and %(high)d", low=-MAX_EFFECT, high=MAX_EFFECT))
         else:
             out[code] = points
     return out
@@ -92,7 +101,7 @@ def _check_node(c: Checker, key: str, node, nodes: dict, parties: dict, variable
                 listed: list[str]) -> dict | None:
     p = f"nodes.{key}"
     if not isinstance(node, dict):
-        c.add(p, "a node must be a mapping with a `kind`")
+        c.add(p, _l("a node must be a mapping with a `kind`"))
         return None
     kind = c.choice(node, p, "kind", NODE_KINDS)
     if kind is None:
@@ -104,7 +113,7 @@ def _check_node(c: Checker, key: str, node, nodes: dict, parties: dict, variable
         if kind == "line":
             speaker = c.get(node, p, "speaker")
             if speaker is not None and (not isinstance(speaker, str) or speaker not in parties):
-                c.add(f"{p}.speaker", f"unknown party '{speaker}' (declare it under `parties:`)")
+                c.add(f"{p}.speaker", _l("unknown party '%(name)s' (declare it under `parties:`)", name=speaker))
             out["speaker"] = speaker
             out["mood"] = c.choice(node, p, "mood", MOODS, required=False)
         out["next"], out["loop"] = _link(c, node, p, "next", nodes)
@@ -115,12 +124,13 @@ def _check_node(c: Checker, key: str, node, nodes: dict, parties: dict, variable
         choices = c.sequence(node, p, "choices")
         if "choices" in node and isinstance(node["choices"], list) and not (
                 MIN_CHOICES <= len(choices) <= MAX_CHOICES):
-            c.add(f"{p}.choices", f"a decision needs {MIN_CHOICES} to {MAX_CHOICES} choices, not {len(choices)}")
+            c.add(f"{p}.choices", _l("a decision needs %(low)d to %(high)d choices, not %(n)d", low=MIN_CHOICES,
+                                      high=MAX_CHOICES, n=len(choices)))
         out["choices"] = []
         for i, choice in enumerate(choices):
             cp = f"{p}.choices[{i}]"
             if not isinstance(choice, dict):
-                c.add(cp, "a choice must be a mapping with text, feedback, effects, state and next")
+                c.add(cp, _l("a choice must be a mapping with text, feedback, effects, state and next"))
                 continue
             _unknown_fields(c, choice, cp, CHOICE_FIELDS)
             target, loop = _link(c, choice, cp, "next", nodes)
@@ -131,12 +141,12 @@ def _check_node(c: Checker, key: str, node, nodes: dict, parties: dict, variable
     elif kind == "condition":
         rules = c.sequence(node, p, "rules")
         if "rules" in node and isinstance(node["rules"], list) and not rules:
-            c.add(f"{p}.rules", "a condition needs at least one rule")
+            c.add(f"{p}.rules", _l("a condition needs at least one rule"))
         out["rules"] = []
         for i, rule in enumerate(rules):
             rp = f"{p}.rules[{i}]"
             if not isinstance(rule, dict):
-                c.add(rp, "a rule must be {if: {var, op, value}, next}")
+                c.add(rp, _l("a rule must be {if: {var, op, value}, next}"))
                 continue
             _unknown_fields(c, rule, rp, {"if", "next"})
             test = c.mapping(rule, rp, "if")
@@ -144,10 +154,10 @@ def _check_node(c: Checker, key: str, node, nodes: dict, parties: dict, variable
             _unknown_fields(c, test, ip, {"var", "op", "value"})
             var = c.get(test, ip, "var") if test else None
             if var is not None and (not isinstance(var, str) or var not in variables):
-                c.add(f"{ip}.var", f"unknown state variable '{var}' (declare it under `state:`)")
+                c.add(f"{ip}.var", _l("unknown state variable '%(name)s' (declare it under `state:`)", name=var))
             op = c.get(test, ip, "op") if test else None
             if op is not None and (not isinstance(op, str) or op not in OPS):
-                c.add(f"{ip}.op", f"unknown operator '{op}' (use one of: {' '.join(OPS)})")
+                c.add(f"{ip}.op", _l("unknown operator '%(op)s' (use one of: %(ops)s)", op=op, ops=" ".join(OPS)))
             value = c.integer(test, ip, "value") if test else None
             target, loop = _link(c, rule, rp, "next", nodes)
             out["rules"].append({"var": var, "op": op, "value": value, "next": target, "loop": loop})
@@ -158,7 +168,7 @@ def _check_node(c: Checker, key: str, node, nodes: dict, parties: dict, variable
         for i, row in enumerate(c.sequence(node, p, "rubric", required=False)):
             rp = f"{p}.rubric[{i}]"
             if not isinstance(row, dict):
-                c.add(rp, "a rubric row must be {criterion: {kk, ru, en}, points: N}")
+                c.add(rp, _l("a rubric row must be {criterion: {kk, ru, en}, points: N}"))
                 continue
             _unknown_fields(c, row, rp, {"criterion", "points"})
             rubric.append({"criterion": c.text(row, rp, "criterion"),
@@ -184,7 +194,8 @@ def _check_graph(c: Checker, start: str, nodes: dict[str, dict]) -> None:
                 todo.append(target)
     for key in nodes:
         if key not in seen:
-            c.add(f"nodes.{key}", f"node '{key}' cannot be reached from the start ('{start}')")
+            c.add(f"nodes.{key}", _l("node '%(key)s' cannot be reached from the start ('%(start)s')", key=key,
+                                     start=start))
     # Cycles: a depth-first search over the links not marked as loops; a link to a node on the stack closes one.
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
     stack: list[str] = []
@@ -197,8 +208,9 @@ def _check_graph(c: Checker, start: str, nodes: dict[str, dict]) -> None:
                 continue
             if state.get(target) == 1:
                 cycle = stack[stack.index(target):] + [target]
-                c.add(f"nodes.{key}.{field}", "this link closes a cycle (" + " → ".join(cycle) + "); if the "
-                      f"repetition is intended, write it as `{{to: {target}, loop: true}}`")
+                c.add(f"nodes.{key}.{field}", _l("this link closes a cycle (%(cycle)s); if the repetition is "
+                                                 "intended, write it as `{to: %(target)s, loop: true}`",
+                                                 cycle=" → ".join(cycle), target=target))
             elif target not in state:
                 visit(target)
         stack.pop()
@@ -211,8 +223,8 @@ def _check_graph(c: Checker, start: str, nodes: dict[str, dict]) -> None:
     for key, _node in nodes.items():
         for target, loop, field in edges[key]:
             if loop and not _loop_has_stop(key, target, nodes, edges):
-                c.add(f"nodes.{key}.{field}", "this loop passes through no decision or reflection, so the trainee "
-                                              "could never leave it")
+                c.add(f"nodes.{key}.{field}", _l("this loop passes through no decision or reflection, so the "
+                                                 "trainee could never leave it"))
     # Every path ends: from every reachable node some ending can be reached.
     reverse: dict[str, list[str]] = {k: [] for k in nodes}
     for key, out in edges.items():
@@ -227,7 +239,7 @@ def _check_graph(c: Checker, start: str, nodes: dict[str, dict]) -> None:
                 todo.append(source)
     for key in nodes:
         if key in seen and key not in can_end:
-            c.add(f"nodes.{key}", f"no path from node '{key}' reaches an ending")
+            c.add(f"nodes.{key}", _l("no path from node '%(key)s' reaches an ending", key=key))
 
 
 def _loop_has_stop(source: str, target: str, nodes: dict, edges: dict) -> bool:
@@ -265,7 +277,8 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
     functions = c.sequence(d, "", "functions", required=False)
     for i, f in enumerate(functions):
         if f not in FUNCTIONS:
-            c.add(f"functions[{i}]", f"unknown function '{f}' (use: {', '.join(FUNCTIONS)})")
+            c.add(f"functions[{i}]", _l("unknown function '%(name)s' (use: %(names)s)", name=f,
+                                           names=", ".join(FUNCTIONS)))
     competencies = c.codes(d, "", "competencies", codes)
     show_meters = c.boolean(d, "", "show_meters", default=False)
     allow_back = c.boolean(d, "", "allow_back", default=False)
@@ -274,12 +287,12 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
     parties = {}
     raw_parties = c.mapping(d, "", "parties")
     if "parties" in d and isinstance(d["parties"], dict) and not raw_parties:
-        c.add("parties", "a scenario needs at least one party")
+        c.add("parties", _l("a scenario needs at least one party"))
     for key, party in raw_parties.items():
         p = f"parties.{key}"
         c.key(key, p)
         if not isinstance(party, dict):
-            c.add(p, "a party must be a mapping with name and role")
+            c.add(p, _l("a party must be a mapping with name and role"))
             continue
         _unknown_fields(c, party, p, {"name", "role", "community"})
         parties[key] = {"name": c.text(party, p, "name"), "role": c.text(party, p, "role"),
@@ -290,7 +303,7 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
         p = f"state.{var}"
         c.key(var, p)
         if not isinstance(spec, dict):
-            c.add(p, "a state variable must be {initial: N, min: N, max: N}")
+            c.add(p, _l("a state variable must be {initial: N, min: N, max: N}"))
             continue
         _unknown_fields(c, spec, p, {"initial", "min", "max", "label"})
         initial = c.integer(spec, p, "initial")
@@ -298,9 +311,10 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
         high = c.integer(spec, p, "max", required=False, default=10)
         if initial is not None and low is not None and high is not None:
             if low > high:
-                c.add(f"{p}.min", "min must not be above max")
+                c.add(f"{p}.min", _l("min must not be above max"))
             elif not low <= initial <= high:
-                c.add(f"{p}.initial", f"initial must be between min ({low}) and max ({high})")
+                c.add(f"{p}.initial", _l("initial must be between min (%(low)d) and max (%(high)d)", low=low,
+                                                  high=high))
         variables[var] = {"initial": initial, "min": low, "max": high,
                           "label": c.text(spec, p, "label", required=False)}
 
@@ -314,9 +328,9 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
             nodes[key] = checked
     start = c.get(d, "", "start")
     if start is not None and (not isinstance(start, str) or start not in raw_nodes):
-        c.add("start", f"the start node does not exist: '{start}'")
+        c.add("start", _l("the start node does not exist: '%(key)s'", key=start))
     if raw_nodes and not any(isinstance(n, dict) and n.get("kind") == "ending" for n in raw_nodes.values()):
-        c.add("nodes", "a scenario needs at least one ending")
+        c.add("nodes", _l("a scenario needs at least one ending"))
     if c.problems:
         return None, c.problems
 
@@ -331,12 +345,12 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
     }
     best, exact = engine.best_points(definition)
     if best is None:
-        c.add("start", "every path from the start needs a `loop: true` link to reach an ending")
+        c.add("start", _l("every path from the start needs a `loop: true` link to reach an ending"))
         return None, c.problems
     for i, code in enumerate(competencies):
         if best.get(code, 0) <= 0:
-            c.add(f"competencies[{i}]", f"no path through the scenario earns points for '{code}': give some "
-                                        "choice a positive effect on it, or remove it from the list")
+            c.add(f"competencies[{i}]", _l("no path through the scenario earns points for '%(code)s': give some "
+                                           "choice a positive effect on it, or remove it from the list", code=code))
     if c.problems:
         return None, c.problems
     definition["max_points"] = {code: best[code] for code in competencies}

@@ -1,7 +1,6 @@
 """The home page, the language switcher and /healthz."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -11,6 +10,7 @@ from academy.accounts.views import safe_next
 from academy.core.access import PUBLIC, access
 from academy.core.i18n import COOKIE, parse_choice
 from academy.extensions import db
+from academy.site.health import report
 from academy.site.nav import nav_items
 
 bp = Blueprint("site", __name__)
@@ -40,15 +40,9 @@ def language():
 @bp.route("/healthz")
 @access(PUBLIC)
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-        db.session.rollback()
-        status, code = "ok", 200
-    except Exception:  # any failure to reach the database is "unavailable"
-        current_app.logger.exception("health check: database unreachable")
-        db.session.rollback()
-        status, code = "unavailable", 503
-    return jsonify(status="ok" if code == 200 else "error", database=status, version=__version__), code
+    """JSON: the database, Redis, the rate-limit store and the job queue; 503 when a required one is down."""
+    body, healthy = report()
+    return jsonify(version=__version__, **body), 200 if healthy else 503
 
 
 @bp.app_context_processor

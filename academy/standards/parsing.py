@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from academy.core.schema import Checker, Problem, content_hash, load_yaml
 
 FORMAT = 1
@@ -34,9 +36,9 @@ def _domains(c: Checker, d: dict) -> dict:
         for code, comp in c.mapping(dom, p, "competencies").items():
             cp = f"{p}.competencies.{code}"
             if not re.match(rf"^{re.escape(str(dcode))}-\d+$", str(code)):
-                c.add(cp, f"competency code must look like {dcode}-1")
+                c.add(cp, _l("competency code must look like %(example)s", example=f"{dcode}-1"))
             if code in codes:
-                c.add(cp, "duplicate competency code")
+                c.add(cp, _l("duplicate competency code"))
             codes.add(code)
             comps[code] = {"title": c.text(comp, cp, "title"), "description": c.text(comp, cp, "description")}
         domains[dcode] = {"title": dtitle, "competencies": comps}
@@ -72,13 +74,13 @@ def parse_standard(path: Path, rel: str, problems: list[Problem]) -> ParsedStand
     c = Checker(doc)
     d = doc.data
     if d.get("format") != FORMAT:
-        c.add("format", f"unsupported format (expected {FORMAT})")
+        c.add("format", _l("unsupported format (expected %(format)d)", format=FORMAT))
     key = c.get(d, "", "key")
     if key is not None:
         c.key(key, "key")
     version = c.get(d, "", "version")
     if version is not None and not isinstance(version, str):
-        c.add("version", "must be a quoted string such as \"2026.1\"")
+        c.add("version", _l("must be a quoted string such as \"2026.1\""))
     title = c.text(d, "", "title")
     domains = _domains(c, d)
     codes = {code for dom in domains.values() for code in dom["competencies"]}

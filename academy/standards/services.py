@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from academy.core.schema import ContentError, Problem
@@ -42,7 +43,8 @@ def upsert_standard(s: ParsedStandard) -> str:
     if existing is not None:
         if existing.content_hash != s.content_hash:
             raise ContentError([Problem(f"standards/{s.key}", 1, "version",
-                                        f"the content of version {s.version} changed: give it a new version")])
+                                        _l("the content of version %(version)s changed: give it a new version",
+                                           version=s.version))])
         return f"standard {s.key} {s.version}: unchanged"
     db.session.execute(sa.update(Standard).where(Standard.key == s.key).values(is_current=False))
     std = Standard(key=s.key, version=s.version, title=s.title, content_hash=s.content_hash, is_current=True)

@@ -143,3 +143,15 @@ def test_every_error_is_reported_even_when_a_module_file_is_malformed(tmp_path):
     assert "broken/01-m/module.yaml:2: yaml: malformed YAML" in text
     assert "broken/01-m/01-a.kk.md:3: link: link to a lesson that does not exist: 'nope'" in text
     assert "broken/01-m/02-big.kk.md:1: file: file is too large" in text
+
+
+def test_problems_are_rendered_in_the_language_asked_for(app):
+    from flask_babel import force_locale
+
+    _, problems = check_tree(BROKEN / "bad-course")
+    unknown = next(p for p in problems if p.field == "competencies[1]")
+    assert str(unknown).endswith("unknown competency code 'XYZ-9'")  # English outside a request (the CLI)
+    with force_locale("kk"):
+        assert str(unknown).endswith("белгісіз құзырет коды 'XYZ-9'")
+    with force_locale("ru"):
+        assert str(unknown).endswith("неизвестный код компетенции 'XYZ-9'")

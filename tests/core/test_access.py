@@ -1,6 +1,8 @@
 """Every endpoint declares who may use it, and the rule holds for anonymous, trainee, instructor and admin."""
 import re
 
+from werkzeug.routing import IntegerConverter
+
 from academy.core.access import PUBLIC, SIGNED_IN, endpoint_access
 
 ROLES = ["anonymous", "trainee", "instructor", "admin"]
@@ -18,8 +20,8 @@ def _endpoints(app):
 def _url(rule) -> str:
     url = rule.rule
     for arg in rule.arguments:
-        conv = rule._converters[arg].__class__.__name__
-        url = re.sub(rf"<(?:[a-z]+:)?{arg}>", "999999" if conv in {"IntegerConverter"} else "x-none", url)
+        numeric = isinstance(rule._converters[arg], IntegerConverter)
+        url = re.sub(rf"<(?:[a-z]+:)?{arg}>", "999999" if numeric else "x-none", url)
     return url
 
 

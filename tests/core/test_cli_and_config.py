@@ -61,3 +61,20 @@ def test_demo_is_refused_in_production(tmp_path):
     app = create_app(make_config(tmp_path, "sqlite://", ACADEMY_ENV="production"))
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0 and "refused in production" in result.output
+
+
+def test_in_development_mail_links_follow_the_port_actually_served(app, client, create_user, monkeypatch):
+    import re
+    from pathlib import Path
+
+    from academy.config import load_config
+
+    assert load_config(Path("/tmp/x"), {"ACADEMY_SECRET_KEY": "k" * 40})["ACADEMY_BASE_URL"] is None
+    monkeypatch.setitem(app.config, "ACADEMY_BASE_URL", None)
+    create_user(email="porty@example.kz")
+    client.post("/reset", data={"email": "porty@example.kz"}, base_url="http://127.0.0.1:8123")
+    outbox = sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"), key=lambda p: p.stat().st_mtime)
+    import email
+
+    body = email.message_from_bytes(outbox[-1].read_bytes()).get_payload(decode=True).decode()
+    assert re.search(r"http://127\.0\.0\.1:8123/reset/\S+", body), body

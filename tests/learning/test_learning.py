@@ -163,3 +163,12 @@ def test_dashboard_shows_lecture_and_practice_against_their_minimums(client, log
     client.post("/courses/test-course/listening/complete")
     html = client.get("/learning", headers=EN).get_data(as_text=True)
     assert "Lectures: 2 of 40; practice: 4 of 32." in html
+
+
+def test_completing_the_last_lesson_of_a_course_says_so(client, login_as):
+    login_as("trainee")
+    client.post("/courses/test-course/enrol")
+    r = client.post("/courses/test-course/listening/complete", headers={"Accept-Language": "en"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/courses/test-course")
+    page = client.get(r.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "You have reached the end of the course." in page

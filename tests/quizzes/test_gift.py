@@ -79,7 +79,7 @@ def test_import_is_all_or_nothing_with_every_problem_at_its_line(quiz_course):
     found = {(p.line, p.message.split(" (")[0][:40]) for p in e.value.problems}
     lines = {p.line for p in e.value.problems}
     assert lines == {4, 7, 10, 12, 15}, e.value.problems
-    messages = " | ".join(p.message for p in e.value.problems)
+    messages = " | ".join(str(p.message) for p in e.value.problems)
     assert "the question text is not given in kk, ru and en" in messages
     assert "partial credit (50%) in a single-choice question cannot be imported" in messages
     assert "no competency" in messages
@@ -183,3 +183,27 @@ def test_a_changed_question_of_a_quiz_file_is_still_refused(quiz_course):
     with pytest.raises(bank.GiftImportError) as e:
         bank.import_gift(quiz_course, changed, file="changed.gift")
     assert any("belongs to a question of the course's quiz files" in p.message for p in e.value.problems)
+
+
+@pytest.mark.parametrize("language,expected,absent", [
+    ("kk", "бір жауапты сұрақтағы ішінара балды (50%) импорттау мүмкін емес", "partial credit"),
+    ("ru", "частичный балл (50%) в вопросе с одним ответом нельзя импортировать", "partial credit"),
+    ("en", "partial credit (50%) in a single-choice question cannot be imported", "частичный"),
+])
+def test_import_errors_appear_in_the_pages_language(client, login_as, language, expected, absent):
+    login_as("instructor")
+    bad = {"file": (io.BytesIO((GIFT / "broken.gift").read_bytes()), "broken.gift")}
+    r = client.post("/manage/quizzes/quiz-course/import", data=bad, content_type="multipart/form-data",
+                    headers={"Accept-Language": language})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert expected in page and absent not in page
+    # Composed messages are translated whole: the part that names what is missing too.
+    if language == "kk":
+        assert "сұрақ мәтіні kk, ru және en тілдерінде берілмеген" in page
+
+
+def test_the_cli_reports_import_problems_in_english(app):
+    runner = app.test_cli_runner()
+    bad = runner.invoke(args=["quizzes", "import-gift", str(GIFT / "broken.gift"), "--course", "quiz-course"])
+    assert "partial credit (50%) in a single-choice question cannot be imported" in bad.output

@@ -151,3 +151,14 @@ def test_ordering_review_marks_agree_with_the_partial_score(questions):
     assert _grade(q, {"positions": positions}) == pytest.approx((n - 2) / (n - 1), abs=1e-5)
     # Items in a credited pair are marked right; only the item out of place is marked wrong.
     assert list(verdicts.values()).count("wrong") == 1 and verdicts[1] == "wrong"
+
+
+def test_truefalse_rewritten_with_the_opposite_answer_is_not_regraded(questions):
+    kind = get_type("truefalse")
+    q = questions["truefalse"]
+    corrected = dict(q, answer=not q["answer"])  # the same statement, its answer corrected: regrade
+    assert kind.compatible(q, corrected)
+    flipped = dict(corrected, prompt={"kk": "Медиатор шешім шығармайды.", "ru": "Медиатор не выносит решения.",
+                                      "en": "The mediator does not decide for the parties."})
+    assert not kind.compatible(q, flipped)  # a "false" to the old statement means "true" to this one
+    assert kind.compatible(q, dict(q, prompt=flipped["prompt"]))  # a reworded statement, same answer

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from academy.core.i18n import LOCALES
-from academy.core.schema import KEY_RE, Checker, Located, Problem
+from academy.core.schema import KEY_RE, MAX_KEY_LENGTH, MAX_PROBLEMS, Checker, Located, Problem, too_many
 from academy.quizzes.gift.syntax import find, localized, plain, slug, split_items, split_on, unescape
 from academy.quizzes.schema import check_question
 
 META = re.compile(r"\[(id|tag):([^\]]+)\]")
 FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.I)
+#: More answers than this in one question is not a question (the schema allows 8 options, 8 pairs); refusing early
+#: keeps a hostile file from costing a full parse of every "answer".
+MAX_ANSWERS = 50
 DEFAULT_RUBRIC = [{"criterion": {"kk": "Жауаптың жалпы сапасы", "ru": "Общее качество ответа",
                                  "en": "Overall quality of the answer"}, "points": 1}]
 
@@ -36,16 +42,20 @@ class _Q:
     def __init__(self, file: str, line: int, result: ParseResult):
         self.file, self.line, self.result, self.ok = file, line, result, True
 
-    def error(self, message: str) -> None:
-        self.result.problems.append(Problem(self.file, self.line, "gift", message))
+    def error(self, message) -> None:
         self.ok = False
+        problems = self.result.problems
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(Problem(self.file, self.line, "gift", message))
+        elif len(problems) == MAX_PROBLEMS:
+            problems.append(too_many(self.file, self.line))
 
-    def text(self, raw: str, what: str) -> dict | None:
+    def text(self, raw: str, what) -> dict | None:
         value = localized(raw)
         if value is None:
             if unescape(raw).strip():
-                self.error(f"{what} is not given in kk, ru and en (write each language as "
-                           f'<span lang="kk" class="multilang">…</span>)')
+                self.error(_l('%(what)s is not given in kk, ru and en (write each language as <span lang="kk" '
+                              'class="multilang">…</span>)', what=what))
             return None
         return value
 
@@ -58,7 +68,7 @@ def _weight(raw: str) -> tuple[float | None, str]:
 def _answer_block(q: _Q, block: str, data: dict, meta: dict) -> None:
     parts = split_on(block, "####")
     if len(parts) > 1:
-        data["feedback"] = q.text(parts[1], "the general feedback")
+        data["feedback"] = q.text(parts[1], _l("the general feedback"))
     body = parts[0].strip()
     tf = re.fullmatch(r"(T|TRUE|F|FALSE)\s*(#.*)?", body, re.S | re.I)
     if not body:
@@ -67,8 +77,8 @@ def _answer_block(q: _Q, block: str, data: dict, meta: dict) -> None:
             data["rubric"] = meta["rubric"]
         else:
             data["rubric"] = DEFAULT_RUBRIC
-            q.result.notes.append(f"line {q.line}: an essay without a rubric got one criterion, "
-                                  f"'Overall quality of the answer' (1 point)")
+            q.result.notes.append(_l("line %(line)d: an essay without a rubric got one criterion, 'Overall "
+                                     "quality of the answer' (1 point)", line=q.line))
     elif tf:
         data["type"] = "truefalse"
         data["answer"] = tf.group(1).upper().startswith("T")
@@ -76,15 +86,19 @@ def _answer_block(q: _Q, block: str, data: dict, meta: dict) -> None:
         wrong, right = (fbs + ["", ""])[:2]
         mine, other = ("feedback_true", "feedback_false") if data["answer"] else ("feedback_false", "feedback_true")
         if right.strip():
-            data[mine] = q.text(right, "the feedback")
+            data[mine] = q.text(right, _l("the feedback"))
         if wrong.strip():
-            data[other] = q.text(wrong, "the feedback")
+            data[other] = q.text(wrong, _l("the feedback"))
     elif body.startswith("#"):
         _numeric(q, body[1:], data)
     else:
         before, items = split_items(body)
         if before.strip() or not items:
-            q.error("cannot read the answers (each answer starts with = or ~)")
+            q.error(_l("cannot read the answers (each answer starts with = or ~)"))
+            return
+        if len(items) > MAX_ANSWERS:
+            q.error(_l("a question has at most %(n)d answers (this one has %(found)d)", n=MAX_ANSWERS,
+                       found=len(items)))
             return
         if all(m == "=" for m, _ in items) and any(find(raw, "->") >= 0 for _, raw in items):
             _matching(q, items, data)
@@ -104,10 +118,11 @@ def _choice(q: _Q, items: list[tuple[str, str]], data: dict) -> None:
         text, *fb = split_on(rest, "#")
         correct = marker == "=" or (weight or 0) > 0
         if not weighted and weight is not None and weight not in (0, 100):
-            q.error(f"partial credit ({weight:g}%) in a single-choice question cannot be imported")
-        option = {"text": q.text(text, "an answer"), "correct": correct}
+            q.error(_l("partial credit (%(weight)s%%) in a single-choice question cannot be imported",
+                        weight=f"{weight:g}"))
+        option = {"text": q.text(text, _l("an answer")), "correct": correct}
         if fb and unescape(fb[0]).strip():
-            option["feedback"] = q.text(fb[0], "an answer's feedback")
+            option["feedback"] = q.text(fb[0], _l("an answer's feedback"))
         options.append(option)
     data["type"] = "multiple" if weighted else "single"
     data["options"] = options
@@ -118,9 +133,9 @@ def _matching(q: _Q, items, data) -> None:
     for _m, raw in items:
         at = find(raw, "->")
         if at < 0:
-            q.error("a matching answer needs 'left -> right'")
+            q.error(_l("a matching answer needs 'left -> right'"))
             continue
-        pairs.append({"left": q.text(raw[:at], "a left item"), "right": q.text(raw[at + 2:], "a right item")})
+        pairs.append({"left": q.text(raw[:at], _l("a left item")), "right": q.text(raw[at + 2:], _l("a right item"))})
     data["type"] = "matching"
     data["pairs"] = pairs
 
@@ -138,6 +153,11 @@ def _short(q: _Q, items, data, meta) -> None:
         else:
             texts.append(plain(unescape(text)))
     counts = meta.get("answers")
+    if isinstance(counts, dict) and not all(isinstance(counts.get(loc, 0), int) and not isinstance(
+            counts.get(loc, 0), bool) and 0 <= counts.get(loc, 0) <= len(texts) for loc in LOCALES):
+        q.error(_l("the 'kelisim:' comment's answers must count the answers of each language (e.g. "
+                   "{\"answers\": {\"kk\": 1, \"ru\": 1, \"en\": 1}})"))
+        return
     if texts and isinstance(counts, dict) and sum(counts.get(loc, 0) for loc in LOCALES) == len(texts):
         i = 0
         for loc in LOCALES:
@@ -160,27 +180,35 @@ def _numeric(q: _Q, body: str, data: dict) -> None:
         weight, rest = _weight(raw)
         value, *fb = split_on(rest, "#")
         if weight is not None and weight < 100:
-            q.error(f"partial credit ({weight:g}%) in a numeric question cannot be imported")
+            q.error(_l("partial credit (%(weight)s%%) in a numeric question cannot be imported", weight=f"{weight:g}"))
             continue
         full.append((unescape(value).strip(), fb))
     if len(full) != 1:
         if q.ok:
-            q.error("a numeric question needs exactly one fully right answer")
+            q.error(_l("a numeric question needs exactly one fully right answer"))
         return
     value, fb = full[0]
     try:
         if ".." in value:
-            lo, hi = (float(x) for x in value.split("..", 1))
+            lo, hi = (_finite(x) for x in value.split("..", 1))
             data["answer"], data["tolerance"] = _num((lo + hi) / 2), _num((hi - lo) / 2)
         elif ":" in value:
             a, t = value.split(":", 1)
-            data["answer"], data["tolerance"] = _num(float(a)), _num(float(t))
+            data["answer"], data["tolerance"] = _num(_finite(a)), _num(_finite(t))
         else:
-            data["answer"], data["tolerance"] = _num(float(value)), 0
+            data["answer"], data["tolerance"] = _num(_finite(value)), 0
     except ValueError:
-        q.error(f"'{value}' is not a number")
+        q.error(_l("'%(value)s' is not a number", value=value[:40]))
     if fb and unescape(fb[0]).strip() and "feedback" not in data:
-        data["feedback"] = q.text(fb[0], "the feedback")
+        data["feedback"] = q.text(fb[0], _l("the feedback"))
+
+
+def _finite(text: str) -> float:
+    """A number as GIFT writes it; ValueError for text, NaN and infinity (no database stores those)."""
+    x = float(text)
+    if not math.isfinite(x):
+        raise ValueError(text)
+    return x
 
 
 def _num(x: float):
@@ -214,6 +242,10 @@ def _records(text: str):
         yield start, lines, comments, category
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not allowed")  # NaN and Infinity: JSON has no such numbers
+
+
 def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None = None,
                difficulty: int | None = None) -> ParseResult:
     """Parse GIFT text into validated questions (the same checks as quiz files), with every problem at its line.
@@ -221,6 +253,11 @@ def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None 
     result = ParseResult()
     keys: set[str] = set()
     for line, lines, comments, category in _records(text.lstrip("\ufeff")):
+        if len(result.problems) > MAX_PROBLEMS:
+            break
+        if len(result.problems) == MAX_PROBLEMS:
+            result.problems.append(too_many(file, line))
+            break
         q = _Q(file, line, result)
         raw = "\n".join(lines)
         meta: dict = {}
@@ -228,18 +265,26 @@ def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None 
         for c in comments:
             if c.startswith("kelisim:"):
                 try:
-                    meta = json.loads(c[len("kelisim:"):])
-                except ValueError:
-                    q.error("the 'kelisim:' comment is not valid JSON")
+                    meta = json.loads(c[len("kelisim:"):], parse_constant=_no_constant)
+                except (ValueError, RecursionError):
+                    q.error(_l("the 'kelisim:' comment is not valid JSON"))
+                    meta = {}
+                if not isinstance(meta, dict):
+                    q.error(_l("the 'kelisim:' comment must be a JSON object, such as {\"points\": 2}"))
+                    meta = {}
             for kind, value in META.findall(c):
                 if kind == "id":
                     ident = value.strip()
+                    if len(ident) > MAX_KEY_LENGTH:
+                        q.error(_l("the [id:…] '%(key)s…' is longer than %(n)d characters", key=ident[:20],
+                                   n=MAX_KEY_LENGTH))
+                        ident = None
                 else:
                     tags.append(value.strip())
         open_at = find(raw, "{")
         close_at = find(raw, "}", open_at + 1) if open_at >= 0 else -1
         if open_at < 0 or close_at < 0:
-            q.error("a description or text without an answer block {…} is not a question")
+            q.error(_l("a description or text without an answer block {…} is not a question"))
             continue
         head, block, tail = raw[:open_at], raw[open_at + 1:close_at], raw[close_at + 1:]
         title = ""
@@ -253,17 +298,17 @@ def parse_gift(text: str, *, file: str, codes: set[str], competency: str | None 
         if not key or not KEY_RE.match(key):
             key = f"gift-{line}" if not key else slug(key) or f"gift-{line}"
         if key in keys:
-            q.error(f"the key '{key}' is used twice in this file")
+            q.error(_l("the key '%(key)s' is used twice in this file", key=key))
         keys.add(key)
         comps = [t for t in tags if t in codes] or ([competency] if competency else [])
         diff = next((int(t.split("-")[1]) for t in tags if re.fullmatch(r"difficulty-[123]", t)), difficulty)
         if not comps:
-            q.error("no competency: tag the question (// [tag:PREV-1]) or choose a competency for the import")
+            q.error(_l("no competency: tag the question (// [tag:PREV-1]) or choose a competency for the import"))
         data: dict = {"key": key, "competencies": comps, "difficulty": diff or 2,
                       "points": meta.get("points", 1)}
-        prompt = q.text(head, "the question text")
+        prompt = q.text(head, _l("the question text"))
         if tail.strip():
-            after = q.text(tail, "the question text after the answers") or {}
+            after = q.text(tail, _l("the question text after the answers")) or {}
             if prompt is not None:
                 prompt = {loc: f"{prompt.get(loc, '')} _____ {after.get(loc, '')}".strip() for loc in LOCALES}
         data["prompt"] = prompt

@@ -1,6 +1,7 @@
 """GIFT syntax: escaping, splitting on unescaped markers, and trilingual texts as multi-language spans."""
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -8,23 +9,23 @@ from academy.core.i18n import LOCALES
 from academy.core.translit import to_latin
 
 ESCAPABLE = "\\~=#{}:"
-SPAN = re.compile(r"""<span\s+(?:lang=["']?(kk|ru|en)["']?\s+class=["']?multilang["']?|class=["']?multilang["']?"""
-                  r"""\s+lang=["']?(kk|ru|en)["']?)\s*>(.*?)</span>""", re.S | re.I)
-MLANG = re.compile(r"\{mlang\s+(kk|ru|en)\}(.*?)\{mlang\}", re.S | re.I)
+#: The opening tag of a multi-language span and of a `{mlang xx}` block. The texts between an opening and the next
+#: closing are found by `_blocks` in one pass: a non-greedy `(.*?)</span>` would rescan the rest of the text from
+#: every opening that has no closing, which is quadratic in the size of the file.
+SPAN_OPEN = re.compile(r"""<span\s+(?:lang=["']?(kk|ru|en)["']?\s+class=["']?multilang["']?|class=["']?multilang["']?"""
+                       r"""\s+lang=["']?(kk|ru|en)["']?)\s*>""", re.I)
+SPAN_CLOSE = re.compile(r"</span>", re.I)
+MLANG_OPEN = re.compile(r"\{mlang\s+(kk|ru|en)\}", re.I)
+MLANG_CLOSE = re.compile(r"\{mlang\}", re.I)
 
 
 # --- escaping ---------------------------------------------------------------------------------------------------
 
+_UNESCAPE = re.compile(r"\\([\\~=#{}:n])")
+
+
 def unescape(s: str) -> str:
-    out, i = [], 0
-    while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s) and (s[i + 1] in ESCAPABLE or s[i + 1] == "n"):
-            out.append("\n" if s[i + 1] == "n" else s[i + 1])
-            i += 2
-            continue
-        out.append(s[i])
-        i += 1
-    return "".join(out)
+    return _UNESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), s)
 
 
 def escape(s: str) -> str:
@@ -34,51 +35,49 @@ def escape(s: str) -> str:
     return s.replace("\r", "").replace("\n", "\\n")
 
 
+@functools.lru_cache(maxsize=32)
+def _scanner(target: str) -> re.Pattern:
+    # An escape (a backslash and the character after it) or the target, whichever comes first at each position.
+    return re.compile(r"\\.|" + re.escape(target), re.S)
+
+
 def find(s: str, target: str, start: int = 0) -> int:
     """Index of the first unescaped `target` in `s` from `start`, or -1."""
-    i = start
-    while i < len(s):
-        if s[i] == "\\":
-            i += 2
-            continue
-        if s.startswith(target, i):
-            return i
-        i += 1
+    for m in _scanner(target).finditer(s, start):
+        if m.group() == target:
+            return m.start()
     return -1
 
 
 def split_on(s: str, target: str) -> list[str]:
     parts, start = [], 0
-    while (i := find(s, target, start)) >= 0:
-        parts.append(s[start:i])
-        start = i + len(target)
+    for m in _scanner(target).finditer(s):
+        if m.group() == target:
+            parts.append(s[start:m.start()])
+            start = m.end()
     parts.append(s[start:])
     return parts
+
+
+_MARKERS = re.compile(r"\\.|[=~]", re.S)
 
 
 def split_items(s: str) -> tuple[str, list[tuple[str, str]]]:
     """Split an answer block at unescaped = and ~ markers: (text before the first marker, [(marker, raw)])."""
     items: list[tuple[str, str]] = []
-    marker, buf, before, i = None, [], "", 0
-    while i < len(s):
-        if s[i] == "\\":
-            buf.append(s[i:i + 2])
-            i += 2
-            continue
-        if s[i] in "=~":
-            if marker is None:
-                before = "".join(buf)
-            else:
-                items.append((marker, "".join(buf)))
-            marker, buf = s[i], []
-            i += 1
-            continue
-        buf.append(s[i])
-        i += 1
+    marker: str | None = None
+    start, before = 0, ""
+    for m in _MARKERS.finditer(s):
+        if m.group() not in ("=", "~"):
+            continue  # an escape
+        if marker is None:
+            before = s[start:m.start()]
+        else:
+            items.append((marker, s[start:m.start()]))
+        marker, start = m.group(), m.end()
     if marker is None:
-        before = "".join(buf)
-    else:
-        items.append((marker, "".join(buf)))
+        return s, items
+    items.append((marker, s[start:]))
     return before, items
 
 
@@ -90,12 +89,25 @@ def plain(fragment: str) -> str:
     return html.unescape(text).strip()
 
 
+def _blocks(text: str, opening: re.Pattern, closing: re.Pattern):
+    """(locale, text) for each opening tag and the first closing after it, left to right and not overlapping (what
+    `opening(.*?)closing` would find), in time linear in the text: every scan starts where the last one ended."""
+    pos = 0
+    while (m := opening.search(text, pos)) is not None:
+        end = closing.search(text, m.end())
+        if end is None:
+            return  # no closing after this opening, so none after any later one either
+        locale = next(g for g in m.groups() if g).lower()
+        yield locale, text[m.end():end.start()]
+        pos = end.end()  # strictly past this block: the loop ends
+
+
 def localized(raw: str) -> dict | None:
     """A GIFT text (still escaped) → {kk, ru, en}; None when it has no language versions."""
     text = unescape(raw).strip()
-    found = {m.group(1).lower(): m.group(2) for m in MLANG.finditer(text)}
-    for m in SPAN.finditer(text):
-        found.setdefault((m.group(1) or m.group(2)).lower(), m.group(3))
+    found = dict(_blocks(text, MLANG_OPEN, MLANG_CLOSE))
+    for locale, body in _blocks(text, SPAN_OPEN, SPAN_CLOSE):
+        found.setdefault(locale, body)
     if not found:
         return None
     return {loc: plain(found[loc]) for loc in LOCALES if loc in found}

@@ -1,6 +1,8 @@
 """Choice types: single choice, multiple choice with partial credit, and true/false."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from academy.core.schema import Checker
 from academy.quizzes.question_types import QuestionType, Show, new_tokens, register, shuffled, text_of
 
@@ -26,9 +28,10 @@ class _Choice(QuestionType):
             options.append(opt)
         n_correct = sum(1 for o in options if o["correct"])
         if options and n_correct < self.min_correct:
-            c.add(f"{path}.options", "no option is marked correct: true")
+            c.add(f"{path}.options", _l("no option is marked correct: true"))
         if options and self.max_correct is not None and n_correct > self.max_correct:
-            c.add(f"{path}.options", f"exactly {self.max_correct} option must be correct (found {n_correct})")
+            c.add(f"{path}.options", _l("exactly %(n)d option must be correct (found %(found)d)", n=self.max_correct,
+                                             found=n_correct))
         return {"options": options}
 
     def layout(self, data, rng, shuffle):
@@ -121,7 +124,7 @@ class TrueFalse(QuestionType):
         out = {}
         answer = c.get(q, path, "answer")
         if answer is not None and not isinstance(answer, bool):
-            c.add(f"{path}.answer", "must be true or false")
+            c.add(f"{path}.answer", _l("must be true or false"))
         out["answer"] = answer if isinstance(answer, bool) else False
         for f in ("feedback_true", "feedback_false"):
             fb = c.text(q, path, f, required=False)
@@ -163,6 +166,13 @@ class TrueFalse(QuestionType):
     def summarise(self, data, response):
         v = self._value(response)
         return [] if v is None else ["true" if v else "false"]
+
+    def compatible(self, old, new):
+        """A corrected answer regrades old responses; a statement rewritten with the opposite answer (to
+        balance true and false) is another question for them: "false" to the old one meant "true" to the new."""
+        if old.get("type") != new.get("type"):
+            return False
+        return old.get("answer") == new.get("answer") or old.get("prompt") == new.get("prompt")
 
     def choice_keys(self, data):
         return ["true", "false"]

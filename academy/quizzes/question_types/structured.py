@@ -1,6 +1,8 @@
 """Types with structure: matching (each left item to a right one) and ordering, both usable without drag-and-drop."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from academy.core.schema import Checker
 from academy.quizzes.question_types import QuestionType, Show, new_tokens, register, shuffled, text_of
 
@@ -20,7 +22,7 @@ class Matching(QuestionType):
             pairs.append({"left": c.text(p, pp, "left"), "right": c.text(p, pp, "right")})
         lefts = [p["left"] for p in pairs if p["left"]]
         if len(lefts) != len({tuple(sorted(x.items())) for x in lefts}):
-            c.add(f"{path}.pairs", "two left items have the same text")
+            c.add(f"{path}.pairs", _l("two left items have the same text"))
         return {"pairs": pairs}
 
     def layout(self, data, rng, shuffle):
@@ -103,10 +105,10 @@ class Ordering(QuestionType):
     def check(self, c, q, path):
         raw = c.sequence(q, path, "items")
         if raw and not 3 <= len(raw) <= 8:
-            c.add(f"{path}.items", "must have 3 to 8 items")
+            c.add(f"{path}.items", _l("must have 3 to 8 items"))
         items = [_item(c, v, f"{path}.items[{i}]") for i, v in enumerate(raw)]
         if len({tuple(sorted(x.items())) for x in items if x}) != len([x for x in items if x]):
-            c.add(f"{path}.items", "two items have the same text")
+            c.add(f"{path}.items", _l("two items have the same text"))
         return {"items": items}
 
     def layout(self, data, rng, shuffle):

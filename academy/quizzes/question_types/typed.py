@@ -5,6 +5,8 @@ import math
 import re
 import unicodedata
 
+from flask_babel import lazy_gettext as _l
+
 from academy.core.i18n import LOCALES
 from academy.core.schema import Checker
 from academy.core.translit import to_latin
@@ -67,19 +69,19 @@ class ShortAnswer(QuestionType):
             if not isinstance(values, list) or not values:
                 if raw:
                     c.add(f"{path}.answers.{loc}" if loc in raw else f"{path}.answers",
-                          f"missing accepted answers for '{loc}' (a list)")
+                          _l("missing accepted answers for '%(locale)s' (a list)", locale=loc))
                 continue
             clean = []
             for i, v in enumerate(values):
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     v = str(v)
                 if not isinstance(v, str) or not normalise_text(v):
-                    c.add(f"{path}.answers.{loc}[{i}]", "must be a non-empty text")
+                    c.add(f"{path}.answers.{loc}[{i}]", _l("must be a non-empty text"))
                     continue
                 clean.append(v)
             answers[loc] = clean
         for extra in sorted(set(raw) - set(LOCALES)):
-            c.add(f"{path}.answers.{extra}", f"unknown locale '{extra}' (use kk, ru, en)")
+            c.add(f"{path}.answers.{extra}", _l("unknown locale '%(locale)s' (use kk, ru, en)", locale=extra))
         return {"answers": answers}
 
     @staticmethod
@@ -126,7 +128,7 @@ class Numeric(QuestionType):
         answer = c.number(q, path, "answer")
         tolerance = c.number(q, path, "tolerance", required=False, default=0)
         if isinstance(tolerance, (int, float)) and tolerance < 0:
-            c.add(f"{path}.tolerance", "must be zero or more")
+            c.add(f"{path}.tolerance", _l("must be zero or more"))
         return {"answer": answer if answer is not None else 0, "tolerance": tolerance or 0}
 
     def view(self, data, layout, response, locale):
@@ -166,7 +168,7 @@ class Reflection(QuestionType):
 
     def check(self, c, q, path):
         if isinstance(q, dict) and q.get("rubric") == []:
-            c.add(f"{path}.rubric", "needs at least one criterion")
+            c.add(f"{path}.rubric", _l("needs at least one criterion"))
         rubric = []
         for rp, r in c.entries(q, path, "rubric", {"criterion", "points"}, what="'criterion' and 'points'"):
             rubric.append({"criterion": c.text(r, rp, "criterion"),
