@@ -173,7 +173,7 @@ def test_an_invalid_revision_is_not_published_and_changes_nothing():
                                     actor=None)
     with pytest.raises(content.PublishError) as e:
         content.publish_revision(draft, actor=None)
-    messages = " | ".join(p.message for p in e.value.problems)
+    messages = " | ".join(str(p.message) for p in e.value.problems)
     assert "must start with a '# Title'" in messages and "unknown box kind 'mystery'" in messages
     assert item.published_revision_id == published and item.course.stamp == stamp and draft.state == "draft"
 
