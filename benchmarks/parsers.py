@@ -92,9 +92,9 @@ def markdown_inputs(limit: int) -> dict[str, str]:
 
 def _runners(app) -> dict[str, tuple[str, Callable[[str], object]]]:
     from academy.content.kinds import Context
+    from academy.core.html import render_markdown
     from academy.core.schema import MAX_LESSON_BYTES, MAX_TEXT_BYTES, Located, parse_yaml
     from academy.learning.lessons import Lesson
-    from academy.core.html import render_markdown
     from academy.quizzes.bank import MAX_GIFT_BYTES
     from academy.quizzes.gift import parse_gift
     from academy.quizzes.schema import check_quiz
