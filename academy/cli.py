@@ -1,4 +1,4 @@
-"""The `academy` command: init, demo, create-user and the content commands, on top of Flask's CLI."""
+"""The `academy` command: init, demo, create-user, the operator's and the content commands, on top of Flask's CLI."""
 from __future__ import annotations
 
 import os
@@ -13,6 +13,7 @@ from academy.accounts import services as accounts
 from academy.content.cli import content_group, load_content
 from academy.core import jobs
 from academy.core.access import Role
+from academy.core.cli import backup_command, doctor_command, restore_command
 from academy.core.db import write_intent
 from academy.core.errors import DomainError
 from academy.demo import create_demo
@@ -27,6 +28,10 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
 def main():
     """Kelisim Academy management commands."""
+
+
+# On the group itself, not the app: `academy doctor` must answer even when the configuration is refused.
+main.add_command(doctor_command)
 
 
 def upgrade_schema() -> None:
@@ -116,6 +121,8 @@ def register(app) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(content_group)
     app.cli.add_command(quizzes_group)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import contextlib
 
 import sqlalchemy as sa
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from academy.extensions import db, login_manager
 
@@ -96,6 +96,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, SecurityError):
+            # A Host outside ACADEMY_TRUSTED_HOSTS: no URL can be built for it, so the page template cannot render.
+            return Response(f"400 {TITLES[400]}\n", status=400, mimetype="text/plain")
         status = error.code or 500
         if status >= 500:
             return render_error(500)

