@@ -8,15 +8,20 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from academy import create_app
+from academy.accounts import services as accounts
+from academy.content.cli import content_group, load_content
+from academy.core import jobs
 from academy.core.access import Role
 from academy.core.cli import backup_command, doctor_command, restore_command
 from academy.core.db import write_intent
+from academy.core.errors import DomainError
+from academy.demo import create_demo
 from academy.extensions import db
+from academy.quizzes.cli import quizzes_group
 
 
 def _create_app():
-    from academy import create_app
-
     return create_app()
 
 
@@ -36,32 +41,13 @@ def upgrade_schema() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
 
 
-def load_all_content() -> list[str]:
-    """Load the standard and every course package from ACADEMY_COURSES_PATH; returns a summary."""
-    from academy.content.loader import ContentError, load_tree
-
-    try:
-        lines = load_tree(current_app.config["ACADEMY_COURSES_PATH"])
-    except ContentError as e:
-        db.session.rollback()
-        for p in e.problems:
-            click.echo(str(p), err=True)
-        raise click.ClickException(f"{len(e.problems)} problem(s) in the content; nothing was loaded") from None
-    from academy.quizzes.services import sync_banks
-
-    return lines + sync_banks()
-
-
 @click.command("init")
 @with_appcontext
 def init_command():
     """Create or upgrade the database and load the standard and courses. Safe to run again."""
     upgrade_schema()
     click.echo("Database schema is up to date.")
-    with write_intent():
-        lines = load_all_content()
-        db.session.commit()
-    for line in lines:
+    for line in load_content():
         click.echo(line)
 
 
@@ -72,17 +58,15 @@ def demo_command():
     if current_app.config["ACADEMY_ENV"] == "production":
         raise click.ClickException("demo accounts are refused in production")
     upgrade_schema()
-    from academy.demo import create_demo
-
+    for line in load_content():
+        click.echo(line)
     with write_intent():
-        for line in load_all_content():
-            click.echo(line)
-        accounts = create_demo()
+        demo_accounts = create_demo()
         db.session.commit()
     click.echo("")
     base = current_app.config.get("ACADEMY_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
     click.echo(f"Demo accounts (sign in at {base}/login):")
-    for role, email, password in accounts:
+    for role, email, password in demo_accounts:
         click.echo(f"  {role:<11} {email:<32} password: {password}")
 
 
@@ -96,16 +80,13 @@ def demo_command():
 @with_appcontext
 def create_user_command(email, roles, full_name, ask):
     """Create an account with the given roles."""
-    from academy.accounts import services
-    from academy.core.errors import DomainError
-
     if ask == "generate":
-        password = services.generate_password()
+        password = accounts.generate_password()
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with write_intent():
         try:
-            user = services.create_user(email, password, full_name=full_name or email.split("@")[0],
+            user = accounts.create_user(email, password, full_name=full_name or email.split("@")[0],
                                         roles=[Role(r) for r in roles])
             db.session.commit()
         except DomainError as e:
@@ -123,8 +104,6 @@ def create_user_command(email, roles, full_name, ask):
 def worker_command(burst, queue_name):
     """Run the background jobs (mail...) queued on ACADEMY_REDIS_URL, with retries and their schedule."""
     from rq import Queue, SimpleWorker
-
-    from academy.core import jobs
 
     connection = jobs.redis_connection()
     if connection is None:
@@ -144,11 +123,7 @@ def register(app) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    from academy.content.cli import content_group
-
     app.cli.add_command(content_group)
-    from academy.quizzes.cli import quizzes_group
-
     app.cli.add_command(quizzes_group)
 
 

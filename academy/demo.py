@@ -7,15 +7,22 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 from academy.accounts import services as accounts
 from academy.accounts.models import User
-from academy.content.models import Course, Item, ItemKind
+from academy.content import services as content
+from academy.content.models import Course, Item
+from academy.content.outline import course_items
 from academy.core.access import Role
 from academy.extensions import db
 from academy.learning import cohorts
 from academy.learning import services as learning
 from academy.learning.models import Cohort
+from academy.quizzes import services as quizzes
+from academy.quizzes.models import QuizAttempt
+from academy.scenarios import engine
+from academy.scenarios import services as scenarios
 
 #: (role label, email, password, full name, roles, region)
 DEMO_ACCOUNTS = [
@@ -74,13 +81,9 @@ def _cohort(course: Course, members: list[User], *, actor: User) -> None:
                               actor=actor)
 
 
-def _lessons(course: Course) -> list[Item]:
-    return [learning.get_item(course, i.key) for i in learning.course_items(course) if i.kind == ItemKind.LESSON]
-
-
 def _read(user: User, course: Course, *, lessons: int) -> None:
     learning.enrol(user, course)
-    read = _lessons(course)
+    read = _items(course, "lesson")
     for item in read[:lessons]:
         learning.complete_item(user, item)
     if len(read) > lessons:
@@ -88,20 +91,16 @@ def _read(user: User, course: Course, *, lessons: int) -> None:
 
 
 def _items(course: Course, kind: str) -> list[Item]:
-    return db.session.scalars(sa.select(Item).where(Item.course_id == course.id, Item.kind == kind,
-                                                    Item.is_retired.is_(False))
-                              .order_by(Item.position, Item.id)).all()
+    """The course's published items of this kind, in the order of its outline."""
+    return [content.get_item(course, i.key, kind=kind) for i in course_items(course) if i.kind == kind]
 
 
 def _progress(user: User, course: Course) -> None:
     """Two lessons read, a quiz submitted (its reflections wait for an instructor), another in progress, a
     role-play finished and another under way; the learner's place is the third lesson."""
-    from academy.quizzes import services as quizzes
-    from academy.quizzes.models import QuizAttempt
-
     _read(user, course, lessons=2)
     if db.session.scalar(sa.select(QuizAttempt.id).where(QuizAttempt.user_id == user.id)) is None:
-        quiz_items = _items(course, ItemKind.QUIZ)
+        quiz_items = _items(course, "quiz")
         for n, item in enumerate(quiz_items[:2]):
             attempt = quizzes.start_attempt(user, item)
             questions = quizzes.attempt_questions(attempt, "kk")
@@ -113,10 +112,8 @@ def _progress(user: User, course: Course) -> None:
     _read(user, course, lessons=2)  # leave the learner's place at the lesson after the two read
 
 
-def _answers(questions) -> list[tuple[str, str]]:
+def _answers(questions) -> MultiDict:
     """A form answering the questions plausibly (the first options, the items in the order shown)."""
-    from werkzeug.datastructures import MultiDict
-
     fields: list[tuple[str, str]] = []
     for q in questions:
         fields.append(("shown", str(q.position)))
@@ -138,9 +135,7 @@ def _answers(questions) -> list[tuple[str, str]]:
 
 
 def _play(user: User, course: Course) -> None:
-    from academy.scenarios import services as scenarios
-
-    items = _items(course, ItemKind.SCENARIO)
+    items = _items(course, "scenario")
     if not items or scenarios.finished_runs(user, items[0]) or scenarios.open_run(user, items[0]):
         return
     finished = scenarios.start_run(user, items[0])
@@ -169,8 +164,6 @@ def _play(user: User, course: Course) -> None:
 
 def _reaching(defn: dict, kind: str) -> set[str]:
     """The nodes from which some link path leads to a node of this kind (conditions taken either way)."""
-    from academy.scenarios import engine
-
     nodes = defn["nodes"]
     found = {k for k, n in nodes.items() if n["kind"] == kind}
     grew = True

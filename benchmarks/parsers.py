@@ -91,9 +91,10 @@ def markdown_inputs(limit: int) -> dict[str, str]:
 
 
 def _runners(app) -> dict[str, tuple[str, Callable[[str], object]]]:
-    from academy.content.parsing import _check_markdown
-    from academy.content.schema import MAX_LESSON_BYTES, MAX_TEXT_BYTES, parse_yaml
+    from academy.content.kinds import Context
     from academy.core.html import render_markdown
+    from academy.core.schema import MAX_LESSON_BYTES, MAX_TEXT_BYTES, Located, parse_yaml
+    from academy.learning.lessons import Lesson
     from academy.quizzes.bank import MAX_GIFT_BYTES
     from academy.quizzes.gift import parse_gift
     from academy.quizzes.schema import check_quiz
@@ -111,9 +112,12 @@ def _runners(app) -> dict[str, tuple[str, Callable[[str], object]]]:
         result = parse_gift(text, file="bench.gift", codes=codes)
         return [str(p) for p in result.problems]
 
+    lesson = Lesson()
+
     def run_markdown(text: str):
-        problems: list = []
-        _check_markdown(text, "bench.kk.md", "kk", problems)
+        # The lesson kind's check of one locale (as read from its file), then the renderer.
+        _data, problems = lesson.validate(Located({"kk": text}, {}, "bench"),
+                                          Context(files={"kk": "bench.kk.md"}, references=False))
         render_markdown(text, link=lambda key: key, media=lambda name: None, drop_title=True, locale="kk")
         return [str(p) for p in problems]
 

@@ -97,9 +97,6 @@ def app(tmp_path_factory):
 
         with write_intent():
             load_tree(app.config["ACADEMY_COURSES_PATH"])
-            from academy.quizzes.services import sync_banks
-
-            sync_banks()
             db.session.commit()
         db.session.remove()
     yield app

@@ -5,10 +5,11 @@ import logging
 import secrets
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, render_template, request, url_for
+from flask import current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
 
 from academy.accounts import throttle
 from academy.accounts.models import User, UserRole, new_session_token
@@ -16,7 +17,7 @@ from academy.accounts.passwords import hash_password, password_problem, verify_p
 from academy.accounts.regions import REGIONS
 from academy.core.access import Role
 from academy.core.db import utcnow
-from academy.core.errors import DomainError
+from academy.core.errors import DATABASE_UNAVAILABLE, DomainError
 from academy.core.i18n import LOCALES, parse_choice
 from academy.core.mail import queue_mail
 from academy.extensions import db
@@ -159,14 +160,14 @@ def authenticate(email: str, password: str, *, address: str) -> User | None:
         ok = False
     else:
         ok = verify_password(user.password_hash, password) and user.is_active
-    if ok and user.email_confirmed_at is None:
-        send_confirmation(user)
-        raise DomainError(_l("Please confirm your email address first: we have sent you the link again."),
-                          status=403)
-    if not ok:
+    if not ok or user is None:
         throttle.record_login_failure(normalise_email(email), address)
         log.warning("failed sign-in from %s", address)
         return None
+    if user.email_confirmed_at is None:
+        send_confirmation(user)
+        raise DomainError(_l("Please confirm your email address first: we have sent you the link again."),
+                          status=403)
     user.last_login_at = utcnow()
     log.info("sign-in: user %s from %s", user.id, address)
     return user
@@ -317,3 +318,31 @@ def search_users(*, q: str = "", role: str | None = None, region: str | None = N
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the active user whose session token the cookie carries (one query for the user
+    and their roles; it runs on every signed-in request)."""
+    ident, _, token = (user_id or "").partition(".")
+    if not ident.isdigit() or not token or int(ident) > 2**31 - 1:
+        return None
+    try:
+        user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
+                                  ).unique().one_or_none()
+    except DATABASE_UNAVAILABLE as e:
+        # Never raise from here: Flask-Login calls the loader again while the error page renders. The request
+        # hook answers 503 instead (the health check reports the outage itself).
+        g.database_error = e
+        return None
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def init_login(login_manager) -> None:
+    """Wire Flask-Login to accounts: the user loader, the sign-in page, and no untranslated flash message."""
+    login_manager.user_loader(load_session_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    # Flask-Login's own message is untranslated; the access hook redirects with ours instead.
+    login_manager.login_message = None

@@ -77,7 +77,7 @@ def _call(method: str, *args):
 
 def _storage_answers(s: _Store) -> bool:
     try:
-        return bool(s.main.storage.check())
+        return bool(s.main.storage.check())  # type: ignore[attr-defined]
     except Exception:
         return False
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from academy.accounts import services, throttle
 from academy.accounts.forms import (
+    ROLE_NAMES,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
@@ -19,9 +20,10 @@ from academy.accounts.forms import (
     UserFilterForm,
 )
 from academy.accounts.models import User
+from academy.accounts.regions import region_name as _region_name
 from academy.core.access import PUBLIC, SIGNED_IN, Role, access
 from academy.core.errors import DomainError, render_error
-from academy.core.i18n import current_display
+from academy.core.i18n import current_display, current_locale
 from academy.core.inputs import page_number
 from academy.extensions import db
 
@@ -249,10 +251,6 @@ def user_detail(user_id: int):
 
 @bp.app_context_processor
 def inject_account_helpers():
-    from academy.accounts.forms import ROLE_NAMES
-    from academy.accounts.regions import region_name as _region_name
-    from academy.core.i18n import current_locale
-
     def role_names(roles) -> str:
         return ", ".join(str(ROLE_NAMES[r]) for r in sorted(roles))
 

@@ -63,11 +63,11 @@ class Measure:
 
     @property
     def failed(self) -> bool:
-        return self.judged and self._outside(self.share, self.low, self.high)
+        return self.judged and self.share is not None and self._outside(self.share, self.low, self.high)
 
     @property
     def off_aim(self) -> bool:
-        return self.judged and self._outside(self.share, *self.aim)
+        return self.judged and self.share is not None and self._outside(self.share, *self.aim)
 
     @property
     def status(self) -> str:

@@ -5,10 +5,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from academy.content import kinds
 from academy.content.checks import CourseItem, Measure, course_measures
-from academy.content.schema import Problem
+from academy.content.loader import load_tree
+from academy.content.parsing import ParsedCourse, check_tree
 from academy.core.db import write_intent
 from academy.core.i18n import LOCALES
+from academy.core.schema import ContentError, Problem
+from academy.extensions import db
 
 
 @click.group("content")
@@ -16,10 +20,11 @@ def content_group():
     """Check and load course packages."""
 
 
-def course_items(course) -> list[CourseItem]:
-    """The quizzes and scenarios of a checked course (module items, then the final), for the course checks."""
-    items = [i for m in course.modules for i in m.items] + list(course.final)
-    return [CourseItem(i.kind, i.key, i.data) for i in items if i.data is not None]
+def course_items(course: ParsedCourse) -> list[CourseItem]:
+    """The items of a checked course (module items, then the final) as each kind writes them out for the course
+    checks (a quiz with its bank questions in full)."""
+    bank = {q.key: q.data for q in course.bank}
+    return [CourseItem(i.kind, i.key, kinds.get(i.kind).written_out(i.data, bank)) for i in course.outline_items()]
 
 
 def _bounds(m: Measure) -> str:
@@ -42,8 +47,9 @@ def format_measures(course_key: str, measures: list[Measure]) -> str:
         first = next(iter(row.values()))
         cells = ""
         for loc in LOCALES:
-            m = row.get(loc)
-            cell = "" if m is None or not m.total else f"{m.count}/{m.total} {round(100 * m.share)}%{marks[m.status]}"
+            cell_m = row.get(loc)
+            cell = "" if cell_m is None or not cell_m.total or cell_m.share is None else \
+                f"{cell_m.count}/{cell_m.total} {round(100 * cell_m.share)}%{marks[cell_m.status]}"
             cells += f"  {cell:<16}"
         lines.append(f"  {first.label:<{width - 2}}{cells}  {_bounds(first)}".rstrip())
     return "\n".join(lines)
@@ -69,8 +75,6 @@ def measure_problems(course, measures: list[Measure]) -> list[Problem]:
 @with_appcontext
 def check_command(path):
     """Validate PATH (default: the courses folder) without writing; every problem as file:line: field: message."""
-    from academy.content.parsing import check_tree
-
     tree, problems = check_tree(path or current_app.config["ACADEMY_COURSES_PATH"])
     cue_problems = []
     for course in tree.courses:
@@ -82,29 +86,35 @@ def check_command(path):
         click.echo(str(p), err=True)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found")
-    n_items = sum(len(m.items) for c in tree.courses for m in c.modules) + sum(len(c.final) for c in tree.courses)
-    click.echo(f"OK: {len(tree.standards)} standard(s), {len(tree.courses)} course(s), {n_items} item(s)")
+    n_items = sum(len(c.outline_items()) for c in tree.courses)
+    n_questions = sum(len(c.bank) for c in tree.courses)
+    click.echo(f"OK: {len(tree.standards)} standard(s), {len(tree.courses)} course(s), {n_items} item(s), "
+               f"{n_questions} bank question(s)")
 
 
-@content_group.command("load")
-@click.argument("path", required=False, type=click.Path(file_okay=False))
-@with_appcontext
-def load_command(path):
-    """Load or update PATH (default: the courses folder) idempotently; a package with an error loads nothing."""
-    from academy.content.loader import ContentError, load_tree
-    from academy.extensions import db
-
+def load_content(path=None, *, major=()) -> list[str]:
+    """Load PATH (default: the courses folder) and commit; prints every problem and raises ClickException when
+    there is one (then nothing is loaded). Returns the summary lines."""
     with write_intent():
         try:
-            lines = load_tree(path or current_app.config["ACADEMY_COURSES_PATH"])
-            from academy.quizzes.services import sync_banks
-
-            lines += sync_banks()
+            lines = load_tree(path or current_app.config["ACADEMY_COURSES_PATH"], major=set(major))
             db.session.commit()
         except ContentError as e:
             db.session.rollback()
             for p in e.problems:
                 click.echo(str(p), err=True)
             raise click.ClickException(f"{len(e.problems)} problem(s) found; nothing was loaded") from None
-    for line in lines:
+    return lines
+
+
+@content_group.command("load")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option("--major", multiple=True, metavar="ITEM_KEY",
+              help="Mark the new revision of this item as a major change (learners who completed it are told it "
+                   "was updated). Repeat for several items.")
+@with_appcontext
+def load_command(path, major):
+    """Load or update PATH idempotently: every changed item gets a new, published revision (listed); unchanged
+    files make none; a package with an error loads nothing."""
+    for line in load_content(path, major=major):
         click.echo(line)

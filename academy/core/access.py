@@ -32,7 +32,7 @@ def access(*who: str):
         def wrapper(*args, **kwargs):
             return view(*args, **kwargs)
 
-        wrapper.academy_access = allowed
+        wrapper.academy_access = allowed  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

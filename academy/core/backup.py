@@ -26,6 +26,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from academy.config import database_url
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
 #: How long pg_dump waits for a table lock (a migration running meanwhile) before it gives up, in milliseconds.
@@ -247,8 +249,6 @@ def _sqlite_restore(source: Path, path: Path) -> None:
 @contextlib.contextmanager
 def _pg_connect(url: str):
     """A connection of its own (no pool); BackupError when the server cannot be reached."""
-    from academy.config import database_url
-
     engine = sa.create_engine(database_url(url), poolclass=NullPool, connect_args={"connect_timeout": 10})
     try:
         conn = engine.connect()
@@ -317,6 +317,8 @@ def _pg_restore(source: Path, url: str, *, drop: bool) -> None:
         result = subprocess.run(  # nosec B603 # psql found by which(), statements built from server-quoted names
             psql, env=env, stdin=script.stdout, capture_output=True, text=True, check=False)
     finally:
+        if script.stdout is None or script.stderr is None:  # pragma: no cover - both are PIPE
+            raise RuntimeError("pg_restore started without its pipes")
         script.stdout.close()
         script_err = script.stderr.read().decode(errors="replace")
         script.stderr.close()

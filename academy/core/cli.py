@@ -7,8 +7,15 @@ import click
 from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
 
+from academy.config import ConfigError
+from academy.core import doctor
+from academy.core.backup import BackupError, NotEmptyError, backup, describe, restore
+from academy.core.doctor import Status, migrations
+from academy.extensions import db
 
-def _size(n: int) -> str:
+
+def _size(size: int) -> str:
+    n = float(size)
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
@@ -23,8 +30,6 @@ def _size(n: int) -> str:
 @with_appcontext
 def backup_command(output: Path, force: bool):
     """Back up the whole database to OUTPUT, consistently, while the site keeps running."""
-    from academy.core.backup import BackupError, backup, describe
-
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     try:
         result = backup(url, output, overwrite=force)
@@ -41,9 +46,6 @@ def backup_command(output: Path, force: bool):
 @with_appcontext
 def restore_command(file: Path, force: bool):
     """Restore the backup FILE into the configured database (refused over a non-empty one without --force)."""
-    from academy.core.backup import BackupError, NotEmptyError, describe, restore
-    from academy.core.doctor import Status, migrations
-
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     try:
         result = restore(file, url, force=force)
@@ -52,7 +54,6 @@ def restore_command(file: Path, force: bool):
         raise click.exceptions.Exit(1) from None
     except BackupError as e:
         raise click.ClickException(str(e)) from None
-    from academy.extensions import db
 
     db.engine.dispose()  # forget connections opened before the restore
     click.echo(f"Restored {file} into the {describe(url)}: {len(result.tables)} tables, schema revision "
@@ -70,9 +71,6 @@ _MARK = {"ok": ("ok", "green"), "warn": ("warn", "yellow"), "error": ("error", "
 def doctor_command(ctx: click.Context):
     """Check this deployment (secrets, HTTPS, database and migrations, Redis and workers, mail, files) and say
     what to fix. Exit status 1 when anything is an error."""
-    from academy.config import ConfigError
-    from academy.core import doctor
-
     try:
         app = ctx.ensure_object(ScriptInfo).load_app()
     except ConfigError as e:

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from academy.extensions import db, login_manager
+
 
 class DomainError(Exception):
     """A rule of the domain refused the operation; `message` is translatable and safe to show to the user."""
@@ -64,14 +66,10 @@ def render_error(status: int, detail=None):
 
 def _forget_user() -> None:
     """Render the error page as a visitor: loading the signed-in user needs the database that just failed."""
-    from academy.extensions import login_manager
-
     g._login_user = login_manager.anonymous_user()
 
 
 def _discard_session() -> None:
-    from academy.extensions import db
-
     with contextlib.suppress(Exception):  # the connection may be gone; the session is removed at teardown anyway
         db.session.rollback()
 

@@ -28,8 +28,9 @@ def parse_choice(value: str | None) -> str | None:
 def choose_display(user_choice: str | None, cookie: str | None, accept_languages) -> str:
     """The display choice by the house order: saved choice, cookie, Accept-Language, then Kazakh."""
     for candidate in (user_choice, cookie):
-        if parse_choice(candidate):
-            return candidate
+        choice = parse_choice(candidate)
+        if choice:
+            return choice
     best = accept_languages.best_match(LOCALES) if accept_languages else None
     return best or DEFAULT_LOCALE
 

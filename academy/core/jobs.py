@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import current_app
 
+from academy.extensions import db
+
 log = logging.getLogger("academy.jobs")
 
 #: Seconds to wait before each retry of a failed job (three retries, then it stays in RQ's failed registry).
@@ -59,8 +61,6 @@ def _resolve(path: str) -> Callable:
 def enqueue(func: Callable, *args, description: str = "", **kwargs) -> None:
     """Run `func(*args, **kwargs)` outside the request, once the current transaction commits (at once if there is
     none). Never raises because of the queue or the job: failures are logged."""
-    from academy.extensions import db
-
     job = Job(_path(func), args, kwargs, description or func.__name__)
     session = db.session()
     if session.in_transaction():
@@ -123,8 +123,6 @@ def _push(q, job: Job) -> None:
 def run_inline(job: Job) -> bool:
     """Run a job now, in this process, and commit what it wrote; True if it succeeded. A failure is logged and
     rolled back, not raised."""
-    from academy.extensions import db
-
     token = _inline.set(True)
     try:
         _resolve(job.func)(*job.args, **job.kwargs)
@@ -140,8 +138,6 @@ def run_inline(job: Job) -> bool:
 
 def run_job(func: str, args: list, kwargs: dict):
     """What the worker runs: the job inside the worker's app context, with a clean database session after it."""
-    from academy.extensions import db
-
     try:
         result = _resolve(func)(*args, **kwargs)
         db.session.commit()

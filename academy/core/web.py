@@ -1,12 +1,11 @@
-"""Request hooks and template globals: locale and script, access enforcement, write intent, headers, user loading."""
+"""Request hooks and template globals: locale and script, access enforcement, write intent and headers."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_translations
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
+from academy.core import assets, inputs
 from academy.core.access import enforce_access
 from academy.core.db import set_write_intent
 from academy.core.i18n import (
@@ -26,29 +25,6 @@ from academy.core.translit import html_to_latin
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 __all__ = ["register", "select_babel_locale"]
-
-
-def _load_user(user_id: str):
-    from academy.accounts.models import User
-    from academy.extensions import db
-
-    ident, _, token = (user_id or "").partition(".")
-    if not ident.isdigit() or not token or int(ident) > 2**31 - 1:
-        return None
-    # One query for the user and their roles: this runs on every signed-in request.
-    from academy.core.errors import DATABASE_UNAVAILABLE
-
-    try:
-        user = db.session.scalars(sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
-                                  ).unique().one_or_none()
-    except DATABASE_UNAVAILABLE as e:
-        # Never raise from here: Flask-Login calls the loader again while the error page renders. The request
-        # hook answers 503 instead (the health check reports the outage itself).
-        g.database_error = e
-        return None
-    if user is None or not user.is_active or user.session_token != token:
-        return None
-    return user
 
 
 #: Endpoints that answer while the database is down: the health check reports it, static files need none.
@@ -95,18 +71,9 @@ def _translations():
 
 
 def register(app: Flask) -> None:
-    from academy.core import assets, inputs
-    from academy.extensions import login_manager
-
     assets.register(app)
     # The request class and the id converter, before any blueprint adds its rules.
     inputs.register(app)
-    login_manager.user_loader(_load_user)
-    login_manager.login_view = "accounts.login"
-    login_manager.session_protection = "basic"
-    # Flask-Login's own message is untranslated; the access hook redirects with ours instead.
-    login_manager.login_message = None
-
     app.before_request(_before_request)
     app.after_request(_after_request)
     app.teardown_request(_teardown)
@@ -115,7 +82,8 @@ def register(app: Flask) -> None:
         display_names=DISPLAY_NAMES, lt=localized_markup, format_date=format_date,
         format_datetime=format_datetime, format_decimal=format_decimal, format_percent=format_percent)
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(
+    # install_gettext_callables is added to the environment by jinja2.ext.i18n.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),

@@ -102,11 +102,11 @@ def enrol_cohort(*, name: str, course: Course, emails: list[str], region: str | 
 
 
 def cohorts() -> list[Cohort]:
-    return db.session.scalars(sa.select(Cohort).order_by(Cohort.created_at.desc())
-                              .options(selectinload(Cohort.course))).all()
+    return list(db.session.scalars(sa.select(Cohort).order_by(Cohort.created_at.desc())
+                                   .options(selectinload(Cohort.course))))
 
 
 def cohort_size(cohort_ids) -> dict[int, int]:
     rows = db.session.execute(sa.select(Enrolment.cohort_id, sa.func.count()).where(
         Enrolment.cohort_id.in_(list(cohort_ids))).group_by(Enrolment.cohort_id))
-    return dict(rows.all())
+    return {cohort_id: n for cohort_id, n in rows.all() if cohort_id is not None}

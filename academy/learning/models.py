@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.core.db import UTCDateTime, utcnow
-from academy.extensions import db
+from academy.extensions import Model
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     """A named group enrolled together by an administrator."""
 
     __tablename__ = "cohorts"
@@ -27,7 +27,7 @@ class Cohort(db.Model):
     course = relationship("Course")
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolments"
     __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)
 
@@ -45,15 +45,18 @@ class Enrolment(db.Model):
     cohort = relationship("Cohort")
 
 
-class Completion(db.Model):
-    """A learner finished an item (read a lesson, passed a quiz, finished a scenario)."""
+class Completion(Model):
+    """A learner finished an item (read a lesson, passed a quiz, finished a scenario) on one of its revisions.
+    Completing it again after a major revision adds a row for that revision; none is ever removed."""
 
     __tablename__ = "completions"
-    __table_args__ = (sa.UniqueConstraint("user_id", "item_id"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "item_id", "revision_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), index=True)
-    #: The item's version when it was completed.
-    item_version: Mapped[int] = mapped_column(default=1)
+    #: The revision the learner read, passed or finished.
+    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("content_revisions.id"), index=True)
     completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    revision = relationship("Revision")

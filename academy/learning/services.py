@@ -6,121 +6,31 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import selectinload
 
 from academy.accounts.models import User
-from academy.content.loader import current_standard
-from academy.content.models import Course, CourseStatus, Item, Module
+from academy.content import kinds
+from academy.content import services as content
+from academy.content.kinds import Evidence
+from academy.content.models import Course, CourseStatus, Item, Revision
+from academy.content.outline import ItemRef, ModuleRef, course_items, outline
 from academy.core.db import utcnow
 from academy.core.errors import DomainError
 from academy.extensions import db
 from academy.learning.models import Cohort, Completion, Enrolment
+from academy.standards.models import Track
+from academy.standards.services import current_standard
 
 # --- reading content --------------------------------------------------------------------------------------------
 
 def published_courses(*, track: str | None = None, competency: str | None = None) -> list[Course]:
     """Published courses in catalogue order, filtered by track and by a competency their modules develop."""
-    courses = db.session.scalars(
-        sa.select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.position, Course.id)).all()
+    courses = content.published_courses()
     if track:
         courses = [c for c in courses if track in (c.tracks or [])]
     if competency:
         courses = [c for c in courses if competency in outline(c).competencies]
     return courses
-
-
-def get_course(key: str) -> Course:
-    course = db.session.scalar(sa.select(Course).where(Course.key == key, Course.status == CourseStatus.PUBLISHED))
-    if course is None:
-        raise DomainError(_l("This course does not exist."), status=404)
-    return course
-
-
-@dataclass(frozen=True)
-class ItemRef:
-    """What outlines, progress and navigation need of an item, without its text (cached per content version)."""
-
-    id: int
-    key: str
-    kind: str
-    title: dict
-    module_id: int | None
-    position: int
-
-
-@dataclass(frozen=True)
-class ModuleRef:
-    id: int
-    key: str
-    title: dict
-    summary: dict
-    competencies: tuple
-    hours_lecture: int
-    hours_practice: int
-
-    @property
-    def hours_total(self) -> int:
-        return self.hours_lecture + self.hours_practice
-
-
-@dataclass(frozen=True)
-class Outline:
-    modules: tuple[tuple[ModuleRef, tuple[ItemRef, ...]], ...]
-    #: Course-level items (the final assessment), after the modules.
-    extra: tuple[ItemRef, ...]
-
-    @property
-    def items(self) -> list[ItemRef]:
-        return [i for _, items in self.modules for i in items] + list(self.extra)
-
-    @property
-    def hours_total(self) -> int:
-        return sum(m.hours_total for m, _ in self.modules)
-
-    @property
-    def competencies(self) -> list[str]:
-        """The competency codes the course's modules develop, sorted."""
-        return sorted({code for m, _ in self.modules for code in m.competencies})
-
-
-#: course id → (content hash, outline). Content changes only through the loader, which changes the hash.
-_OUTLINES: dict[int, tuple[str, Outline]] = {}
-
-
-def outline(course: Course) -> Outline:
-    """The active modules and items of a course, in order; two queries on a miss, none on a hit."""
-    cached = _OUTLINES.get(course.id)
-    if cached is not None and cached[0] == course.content_hash:
-        return cached[1]
-    modules = db.session.scalars(sa.select(Module).where(Module.course_id == course.id,
-                                                         Module.is_retired.is_(False))
-                                 .order_by(Module.position, Module.id)).all()
-    rows = db.session.execute(sa.select(Item.id, Item.key, Item.kind, Item.title, Item.module_id, Item.position)
-                              .where(Item.course_id == course.id, Item.is_retired.is_(False))
-                              .order_by(Item.position, Item.id)).all()
-    by_module: dict[int | None, list[ItemRef]] = {}
-    for row in rows:
-        by_module.setdefault(row.module_id, []).append(ItemRef(*row))
-    result = Outline(
-        tuple((ModuleRef(m.id, m.key, m.title, m.summary, tuple(m.competencies or ()), m.hours_lecture,
-                         m.hours_practice), tuple(by_module.get(m.id, ()))) for m in modules),
-        tuple(by_module.get(None, ())))
-    _OUTLINES[course.id] = (course.content_hash, result)
-    return result
-
-
-def course_items(course: Course) -> list[ItemRef]:
-    """Active items in reading order: module by module, then course-level items (the final assessment)."""
-    return outline(course).items
-
-
-def get_item(course: Course, key: str) -> Item:
-    """The active item with this key, its lesson HTML loaded with it; DomainError(404) otherwise."""
-    item = db.session.scalar(sa.select(Item).where(Item.course_id == course.id, Item.key == key,
-                                                   Item.is_retired.is_(False)).options(undefer(Item.html)))
-    if item is None:
-        raise DomainError(_l("This lesson does not exist."), status=404)
-    return item
 
 
 # --- enrolment and completion -----------------------------------------------------------------------------------
@@ -150,15 +60,22 @@ def record_position(user: User, item: Item) -> None:
         enrolment.last_seen_at = utcnow()
 
 
-def complete_item(user: User, item: Item) -> Completion:
-    """Mark the item completed (idempotent); the user must be enrolled in its course."""
+def complete_item(user: User, item: Item, *, revision: Revision | None = None) -> Completion:
+    """Mark the item completed on `revision` (default: its published revision); the user must be enrolled in its
+    course. Idempotent: a completion stays valid until a major revision is published after it; completing the item
+    after that records a new completion on the new revision (the old one is kept)."""
     enrolment = get_enrolment(user, item.course)
     if enrolment is None:
         raise DomainError(_l("Enrol in the course first."), status=403)
-    done = db.session.scalar(sa.select(Completion).where(Completion.user_id == user.id,
-                                                         Completion.item_id == item.id))
+    revision = revision or item.published_revision
+    if revision is None:  # pragma: no cover - learners only reach published items
+        raise DomainError(_l("This lesson does not exist."), status=404)
+    rows = db.session.execute(sa.select(Completion, Revision.number).join(
+        Revision, Revision.id == Completion.revision_id).where(Completion.user_id == user.id,
+                                                               Completion.item_id == item.id)).all()
+    done = next((c for c, number in rows if c.revision_id == revision.id or number >= item.major_number), None)
     if done is None:
-        done = Completion(user_id=user.id, item_id=item.id, item_version=item.version)
+        done = Completion(user_id=user.id, item_id=item.id, revision_id=revision.id)
         db.session.add(done)
     enrolment.last_item_id = item.id
     enrolment.last_seen_at = utcnow()
@@ -166,18 +83,25 @@ def complete_item(user: User, item: Item) -> Completion:
     return done
 
 
-def completed_ids(user: User, course_ids=None) -> set[int]:
-    stmt = sa.select(Completion.item_id).where(Completion.user_id == user.id)
+def completion_numbers(user: User, course_ids=None) -> dict[int, int]:
+    """item id → the newest revision number the user completed it on (one query)."""
+    stmt = (sa.select(Completion.item_id, sa.func.max(Revision.number))
+            .join(Revision, Revision.id == Completion.revision_id).where(Completion.user_id == user.id)
+            .group_by(Completion.item_id))
     if course_ids is not None:
-        stmt = stmt.join(Item, Item.id == Completion.item_id).where(Item.course_id.in_(list(course_ids)))
-    return set(db.session.scalars(stmt))
+        stmt = stmt.where(Revision.course_id.in_(list(course_ids)))
+    return dict(db.session.execute(stmt).all())
 
 
-def neighbours(items: list[ItemRef], item) -> tuple[ItemRef | None, ItemRef | None]:
-    idx = next((i for i, x in enumerate(items) if x.id == item.id), None)
-    if idx is None:
-        return None, None
-    return (items[idx - 1] if idx > 0 else None), (items[idx + 1] if idx + 1 < len(items) else None)
+def completed_ids(user: User, course_ids=None) -> set[int]:
+    """The items the user has completed (on any revision: a completion is never taken back)."""
+    return set(completion_numbers(user, course_ids))
+
+
+def updated_since(items, numbers: dict[int, int]) -> set[int]:
+    """Of the completed items, those with a major revision published after the revision the learner completed:
+    "updated since you read it"."""
+    return {i.id for i in items if i.id in numbers and i.major_number > numbers[i.id]}
 
 
 def resume_item(user: User, course: Course, *, items: list[ItemRef] | None = None,
@@ -243,6 +167,8 @@ class CourseProgress:
     modules: list[ModuleProgress]
     extra: tuple[ItemRef, ...] = ()
     done: set[int] = field(default_factory=set)
+    #: Completed items with a major revision since: still completed (hours stay earned), marked as changed.
+    updated: set[int] = field(default_factory=set)
 
     @property
     def total(self) -> int:
@@ -273,16 +199,19 @@ class CourseProgress:
         return sum(m.module.hours_total for m in self.modules)
 
 
-def course_progress(user: User | None, course: Course, *, done: set[int] | None = None) -> CourseProgress:
+def course_progress(user: User | None, course: Course, *, numbers: dict[int, int] | None = None) -> CourseProgress:
+    """Progress and hours from the user's completions (`numbers` from completion_numbers, to share one query)."""
     o = outline(course)
-    if done is None:
-        done = completed_ids(user, [course.id]) if user is not None and user.is_authenticated else set()
-    return CourseProgress(course, [ModuleProgress(m, items, done) for m, items in o.modules], o.extra, done)
+    if numbers is None:
+        numbers = completion_numbers(user, [course.id]) if user is not None and user.is_authenticated else {}
+    done = set(numbers)
+    return CourseProgress(course, [ModuleProgress(m, items, done) for m, items in o.modules], o.extra, done,
+                          updated_since(o.items, numbers))
 
 
 @dataclass
 class TrackHours:
-    track: object
+    track: Track
     lecture: float
     practice: float
 
@@ -309,18 +238,19 @@ def enrolled_course_ids(user: User) -> set[int]:
 
 
 def enrolments_of(user: User) -> list[Enrolment]:
-    return db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
-                              .options(selectinload(Enrolment.course), selectinload(Enrolment.cohort))
-                              .order_by(Enrolment.enrolled_at)).all()
+    return list(db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
+                                   .options(selectinload(Enrolment.course), selectinload(Enrolment.cohort))
+                                   .order_by(Enrolment.enrolled_at)))
 
 
-def dashboard(user: User) -> tuple[list[tuple[Enrolment, CourseProgress, Item | None]], list[TrackHours]]:
+def dashboard(user: User) -> tuple[list[tuple[Enrolment, CourseProgress, ItemRef | None]], list[TrackHours]]:
     """The learner's courses with progress and next step, and hours per track against its minimum."""
     enrolments = [e for e in enrolments_of(user) if e.course.status == CourseStatus.PUBLISHED]
-    done = completed_ids(user)
+    numbers = completion_numbers(user)
+    done = set(numbers)
     rows = []
     for e in enrolments:
-        progress = course_progress(user, e.course, done=done)
+        progress = course_progress(user, e.course, numbers=numbers)
         items = [i for m in progress.modules for i in m.items] + list(progress.extra)
         rows.append((e, progress, resume_item(user, e.course, items=items, done=done, enrolment=e)))
     standard = current_standard()
@@ -369,11 +299,11 @@ def home(user: User) -> Home:
     """What the signed-in home shows a learner: continue where they left off, progress towards their track and
     what is due next. Reads only; a few queries whatever the number of courses."""
     rows, tracks = dashboard(user)
-    seen = [(e, nxt) for e, _p, nxt in rows if e.last_seen_at is not None and nxt is not None]
+    seen = [(e.last_seen_at, e.course, nxt) for e, _p, nxt in rows if e.last_seen_at is not None and nxt is not None]
     resume = None
     if seen:
-        enrolment, item = max(seen, key=lambda pair: pair[0].last_seen_at)
-        resume = (enrolment.course, item)
+        _at, course, item = max(seen, key=lambda row: row[0])
+        resume = (course, item)
     elif rows and rows[0][2] is not None:
         resume = (rows[0][0].course, rows[0][2])
     mine = {t for e, _p, _n in rows for t in (e.course.tracks or [])}
@@ -381,3 +311,17 @@ def home(user: User) -> Home:
            for e, p, nxt in rows if p.total and p.completed < p.total]
     due.sort(key=lambda d: (d.ends_on is None, d.ends_on or dt.date.max))
     return Home(resume, [t for t in tracks if t.track.key in mine], due, len(rows))
+
+
+# --- evidence ---------------------------------------------------------------------------------------------------
+
+def course_evidence(user: User, course: Course) -> dict[int, Evidence]:
+    """What the learner earned on each item of the course, as each item's kind reports it (quiz grades, best
+    role-play runs); one query per kind that reports evidence."""
+    by_kind: dict[str, list[int]] = {}
+    for item in outline(course).items:
+        by_kind.setdefault(item.kind, []).append(item.id)
+    out: dict[int, Evidence] = {}
+    for name, ids in by_kind.items():
+        out.update(kinds.get(name).evidence(user, ids))
+    return out

@@ -10,8 +10,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from academy.accounts.forms import region_choices
-from academy.content.loader import current_standard
-from academy.content.models import ItemKind
+from academy.content import kinds
+from academy.content import services as content
+from academy.content.outline import course_items, neighbours, outline
 from academy.core.access import PUBLIC, SIGNED_IN, Role, access
 from academy.core.errors import DomainError
 from academy.core.i18n import current_locale, resolve
@@ -19,6 +20,7 @@ from academy.extensions import db
 from academy.learning import cohorts as cohort_service
 from academy.learning import services
 from academy.learning.forms import CohortForm
+from academy.standards.services import current_standard
 
 bp = Blueprint("learning", __name__)
 
@@ -41,25 +43,26 @@ def catalogue():
     courses = services.published_courses(track=track, competency=competency)
     enrolled = services.enrolled_course_ids(current_user) if current_user.is_authenticated else set()
     return render_template("learning/catalogue.html", courses=courses,
-                           outlines={c.id: services.outline(c) for c in courses}, standard=current_standard(),
+                           outlines={c.id: outline(c) for c in courses}, standard=current_standard(),
                            track=track, competency=competency, enrolled=enrolled)
 
 
 @bp.route("/courses/<course_key>")
 @access(PUBLIC)
 def course(course_key: str):
-    c = services.get_course(course_key)
+    c = content.get_course(course_key)
     enrolment = services.get_enrolment(current_user, c) if current_user.is_authenticated else None
     progress = services.course_progress(current_user if enrolment else None, c)
-    resume = services.resume_item(current_user, c, items=services.outline(c).items, done=progress.done,
+    resume = services.resume_item(current_user, c, items=outline(c).items, done=progress.done,
                                   enrolment=enrolment) if enrolment else None
-    return render_template("learning/course.html", course=c, progress=progress, enrolment=enrolment, resume=resume)
+    return render_template("learning/course.html", course=c, progress=progress, enrolment=enrolment, resume=resume,
+                           evidence=services.course_evidence(current_user, c) if enrolment else {})
 
 
 @bp.route("/courses/<course_key>/enrol", methods=["POST"])
 @access(SIGNED_IN)
 def enrol(course_key: str):
-    c = services.get_course(course_key)
+    c = content.get_course(course_key)
     services.enrol(current_user, c)
     db.session.commit()
     flash(_("You are enrolled. Good luck!"), "success")
@@ -70,7 +73,7 @@ def enrol(course_key: str):
 @bp.route("/courses/<course_key>/resume")
 @access(SIGNED_IN)
 def resume(course_key: str):
-    c = services.get_course(course_key)
+    c = content.get_course(course_key)
     target = services.resume_item(current_user, c) if services.get_enrolment(current_user, c) else None
     return redirect(item_url(c.key, target) if target else url_for("learning.course", course_key=c.key))
 
@@ -82,36 +85,35 @@ def _can_preview() -> bool:
 @bp.route("/courses/<course_key>/<item_key>")
 @access(SIGNED_IN)
 def item(course_key: str, item_key: str):
-    c = services.get_course(course_key)
-    it = services.get_item(c, item_key)
+    c = content.get_course(course_key)
+    it = content.get_item(c, item_key, html=True)
     enrolment = services.get_enrolment(current_user, c)
     if enrolment is None and not _can_preview():
         flash(_("Enrol in the course to open its lessons."), "info")
         return redirect(url_for("learning.course", course_key=c.key))
-    if it.kind == ItemKind.QUIZ and "quizzes.quiz" in current_app.view_functions:
-        return redirect(url_for("quizzes.quiz", course_key=c.key, item_key=it.key))
-    if it.kind == ItemKind.SCENARIO and "scenarios.scenario" in current_app.view_functions:
-        return redirect(url_for("scenarios.scenario", course_key=c.key, item_key=it.key))
-    outline = services.outline(c)
-    items = outline.items
-    prev_item, next_item = services.neighbours(items, it)
-    done = services.completed_ids(current_user, [c.id])
-    html = resolve(it.html, current_locale())
-    module = next((m for m, _ in outline.modules if m.id == it.module_id), None)
-    return render_template("learning/lesson.html", course=c, item=it, module=module, html=html, items=items,
-                           prev_item=prev_item, next_item=next_item, done=done, enrolment=enrolment)
+    endpoint = kinds.get(it.kind).endpoint
+    if endpoint is not None:
+        return redirect(url_for(endpoint, course_key=c.key, item_key=it.key))
+    o = outline(c)
+    items = o.items
+    prev_item, next_item = neighbours(items, it)
+    numbers = services.completion_numbers(current_user, [c.id])
+    html = resolve(it.published_revision.html if it.published_revision else None, current_locale())
+    return render_template("learning/lesson.html", course=c, item=it, module=o.module_of(it), html=html,
+                           items=items, prev_item=prev_item, next_item=next_item, done=set(numbers),
+                           updated=services.updated_since([it], numbers), enrolment=enrolment)
 
 
 @bp.route("/courses/<course_key>/<item_key>/complete", methods=["POST"])
 @access(SIGNED_IN)
 def complete(course_key: str, item_key: str):
-    c = services.get_course(course_key)
-    it = services.get_item(c, item_key)
-    if it.kind != ItemKind.LESSON:
-        abort(400)
+    c = content.get_course(course_key)
+    it = content.get_item(c, item_key)
+    if kinds.get(it.kind).endpoint is not None:
+        abort(400)  # quizzes and role-plays are completed by passing them
     services.complete_item(current_user, it)
     db.session.commit()
-    _prev, next_item = services.neighbours(services.course_items(c), it)
+    _prev, next_item = neighbours(course_items(c), it)
     if next_item is None:
         flash(_("You have reached the end of the course."), "success")
         return redirect(url_for("learning.course", course_key=c.key))
@@ -122,8 +124,8 @@ def complete(course_key: str, item_key: str):
 @access(SIGNED_IN)
 def seen(course_key: str, item_key: str):
     """Records the lesson the learner opened (sent by the lesson page's script, with its CSRF header)."""
-    c = services.get_course(course_key)
-    services.record_position(current_user, services.get_item(c, item_key))
+    c = content.get_course(course_key)
+    services.record_position(current_user, content.get_item(c, item_key))
     db.session.commit()
     return ("", 204)
 
@@ -131,7 +133,7 @@ def seen(course_key: str, item_key: str):
 @bp.route("/courses/<course_key>/media/<path:filename>")
 @access(PUBLIC)
 def media(course_key: str, filename: str):
-    c = services.get_course(course_key)
+    c = content.get_course(course_key)
     folder = Path(current_app.config["ACADEMY_COURSES_PATH"]) / c.key / "media"
     return send_from_directory(folder, filename, max_age=3600)
 
@@ -158,7 +160,7 @@ def cohorts():
     if form.validate_on_submit():
         try:
             report = cohort_service.enrol_cohort(
-                name=form.name.data, course=services.get_course(form.course.data),
+                name=form.name.data, course=content.get_course(form.course.data),
                 emails=cohort_service.split_addresses(form.emails.data), region=form.region.data,
                 starts_on=form.starts_on.data, ends_on=form.ends_on.data, actor=current_user)
         except DomainError as e:
@@ -167,10 +169,11 @@ def cohorts():
             report, status = getattr(e, "report", None), 422
         else:
             db.session.commit()
-            # The name stands alone: a word such as "cohort" next to it doubles in names like "Шымкент тобы".
-            flash(ngettext("%(name)s: %(num)d trainee enrolled in the course.",
-                           "%(name)s: %(num)d trainees enrolled in the course.",
-                           len(report.enrolled) + len(report.already), name=report.cohort.name), "success")
+            if report.cohort is not None:  # always, once the cohort is created
+                # The name stands alone: a word such as "cohort" next to it doubles in names like "Шымкент тобы".
+                flash(ngettext("%(name)s: %(num)d trainee enrolled in the course.",
+                               "%(name)s: %(num)d trainees enrolled in the course.",
+                               len(report.enrolled) + len(report.already), name=report.cohort.name), "success")
             if not report.refused:
                 return redirect(url_for("learning.cohorts"))
             # The page stays, to list every address that was not used and why.

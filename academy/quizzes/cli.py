@@ -6,7 +6,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from academy.content.services import get_course
 from academy.core.db import write_intent
+from academy.core.errors import DomainError
+from academy.extensions import db
+from academy.quizzes.bank import GiftImportError, export_gift, import_gift, read_gift_upload
+from academy.quizzes.services import close_expired
 
 
 @click.group("quizzes")
@@ -15,9 +20,6 @@ def quizzes_group():
 
 
 def _course(key: str):
-    from academy.core.errors import DomainError
-    from academy.learning.services import get_course
-
     try:
         return get_course(key)
     except DomainError:
@@ -32,9 +34,6 @@ def _course(key: str):
 @with_appcontext
 def import_command(file, course_key, competency, difficulty):
     """Import the questions of a Moodle GIFT FILE into a course bank (all or nothing)."""
-    from academy.extensions import db
-    from academy.quizzes.bank import GiftImportError, import_gift, read_gift_upload
-
     with write_intent():
         course = _course(course_key)
         try:
@@ -59,8 +58,6 @@ def import_command(file, course_key, competency, difficulty):
 @with_appcontext
 def export_command(course_key, output):
     """Export a course bank to a Moodle GIFT file."""
-    from academy.quizzes.bank import export_gift
-
     text, skipped = export_gift(_course(course_key))
     if output == "-":
         click.echo(text)
@@ -76,9 +73,6 @@ def export_command(course_key, output):
 @with_appcontext
 def close_expired_command():
     """Submit the saved answers of every attempt whose time limit ran out (run it every few minutes)."""
-    from academy.extensions import db
-    from academy.quizzes.services import close_expired
-
     with write_intent():
         n = close_expired()
         db.session.commit()

@@ -6,29 +6,33 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased, undefer
 
 from academy.accounts.models import User
-from academy.content.models import Item
+from academy.content.models import Item, Revision
 from academy.core.db import utcnow
 from academy.core.errors import DomainError
 from academy.extensions import db
-from academy.quizzes.models import AttemptStatus, Question, QuestionVersion, QuizAnswer, QuizAttempt, QuizRegrade
+from academy.learning.services import complete_item, get_enrolment
+from academy.quizzes.models import AttemptStatus, QuizAnswer, QuizAttempt, QuizRegrade
 from academy.quizzes.question_types import get_type
 from academy.quizzes.question_types.typed import Reflection
+from academy.quizzes.schema import DEFAULT_POLICY
 
 SUBMITTED = (AttemptStatus.NEEDS_GRADING, AttemptStatus.GRADED)
 
 
-def grade_answer(answer: QuizAnswer, version: QuestionVersion | None = None) -> None:
-    """Grade one answer against `version` (default: the version it was taken on)."""
-    version = version or answer.version
-    kind = get_type(version.type)
-    fraction = kind.grade(version.data, answer.response)
-    answer.graded_version_id = version.id
-    answer.points = float(version.data.get("points", 1))
+def grade_answer(answer: QuizAnswer, version: Revision | None = None) -> None:
+    """Grade one answer against a question revision (default: the revision it was taken on)."""
+    version = version or answer.revision
+    kind = get_type(version.content["type"])
+    fraction = kind.grade(version.content, answer.response)
+    answer.graded_revision_id = version.id
+    answer.graded_revision = version
+    answer.points = float(version.content.get("points", 1))
     if fraction is None:
         if answer.rubric_scores is not None and isinstance(kind, Reflection):
-            fraction = kind.rubric_fraction(version.data, answer.rubric_scores)
+            fraction = kind.rubric_fraction(version.content, answer.rubric_scores)
         else:
             answer.needs_grading, answer.fraction, answer.score = True, None, None
             return
@@ -43,7 +47,7 @@ def update_totals(attempt: QuizAttempt) -> None:
     possible = sum(a.points for a in attempt.answers)
     comp: dict[str, list[float]] = {}
     for a in attempt.answers:
-        for code in a.version.competencies:
+        for code in a.data["competencies"]:
             row = comp.setdefault(code, [0.0, 0.0])
             row[0] += a.score or 0
             row[1] += a.points
@@ -114,19 +118,24 @@ def learner_attempts(user: User, item: Item, *, previews: bool = False) -> list[
     return list(db.session.scalars(stmt))
 
 
+def _policy(revision: Revision | None) -> dict:
+    return {**DEFAULT_POLICY, **((revision.data if revision is not None else None) or {}).get("policy", {})}
+
+
 def quiz_grade(user: User, item: Item) -> QuizGrade | None:
-    return combine(learner_attempts(user, item), (item.data or {}).get("policy", {}))
+    """The learner's grade by the policy of the quiz's published revision."""
+    return combine(learner_attempts(user, item), _policy(item.published_revision))
 
 
 def settle(attempt: QuizAttempt) -> QuizGrade | None:
-    """After an attempt is graded: when the learner's quiz grade passes, the item is completed (never undone)."""
+    """After an attempt is graded: when the learner's quiz grade passes by the policy of the revision the attempt
+    was taken on, the item is completed on that revision (never undone)."""
     if attempt.is_preview or attempt.status != AttemptStatus.GRADED:
         return None
-    from academy.learning.services import complete_item, get_enrolment
-
-    grade = quiz_grade(attempt.user, attempt.item)
+    policy = _policy(attempt.revision) if attempt.revision.data else _policy(attempt.item.published_revision)
+    grade = combine(learner_attempts(attempt.user, attempt.item), policy)
     if grade is not None and grade.passed and get_enrolment(attempt.user, attempt.item.course) is not None:
-        complete_item(attempt.user, attempt.item)
+        complete_item(attempt.user, attempt.item, revision=attempt.revision)
     return grade
 
 
@@ -136,12 +145,12 @@ def grade_reflection(answer: QuizAnswer, scores: list[int], comment: str | None,
     """Record an instructor's rubric scores for a reflection answer and settle the attempt. Scores are clamped to
     each criterion's points; an attempt still in progress cannot be graded."""
     attempt = answer.attempt
-    version = answer.graded_version or answer.version
-    if version.type != "reflection":
+    version = answer.graded_revision or answer.revision
+    if version.content["type"] != "reflection":
         raise DomainError(_l("Only reflections are graded by hand."))
     if attempt.status == AttemptStatus.IN_PROGRESS:
         raise DomainError(_l("This attempt has not been submitted yet."), status=409)
-    rubric = version.data["rubric"]
+    rubric = version.content["rubric"]
     if len(scores) != len(rubric):
         raise DomainError(_l("Give points for every criterion."))
     answer.rubric_scores = [min(max(0, int(s)), r["points"]) for s, r in zip(scores, rubric)]
@@ -156,11 +165,9 @@ def grade_reflection(answer: QuizAnswer, scores: list[int], comment: str | None,
 
 
 def pending_reflections(course_id: int) -> list[QuizAnswer]:
-    from academy.content.models import Item as ItemModel
-
     stmt = (sa.select(QuizAnswer).join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
-            .join(ItemModel, ItemModel.id == QuizAttempt.item_id)
-            .where(ItemModel.course_id == course_id, QuizAnswer.needs_grading.is_(True),
+            .join(Item, Item.id == QuizAttempt.item_id)
+            .where(Item.course_id == course_id, QuizAnswer.needs_grading.is_(True),
                    QuizAttempt.status == AttemptStatus.NEEDS_GRADING)
             .order_by(QuizAttempt.submitted_at, QuizAnswer.position))
     return list(db.session.scalars(stmt))
@@ -168,54 +175,50 @@ def pending_reflections(course_id: int) -> list[QuizAnswer]:
 
 @dataclass
 class RegradeCandidate:
-    question: Question
-    latest: QuestionVersion
-    #: Answers graded with an older version, and how many of those can be regraded with the newest one.
+    question: Item
+    latest: Revision
+    #: Answers graded with an older revision, and how many of those can be regraded with the newest one.
     outdated: int
     compatible: int
 
 
 def regrade_candidates(course_id: int) -> list[RegradeCandidate]:
-    """Questions of the course whose submitted answers were graded with an older version than the newest."""
+    """Questions of the course whose submitted answers were graded with an older revision than the published."""
+    graded = aliased(Revision)
     rows = db.session.execute(
-        sa.select(QuizAnswer, QuestionVersion).join(QuestionVersion, QuestionVersion.id == QuizAnswer.graded_version_id)
-        .join(Question, Question.id == QuizAnswer.question_id)
+        sa.select(QuizAnswer, graded, Item, Revision)
+        .join(graded, graded.id == QuizAnswer.graded_revision_id)
+        .join(Item, Item.id == QuizAnswer.question_id)
+        .join(Revision, Revision.id == Item.published_revision_id)
         .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
-        .where(Question.course_id == course_id, QuestionVersion.number < Question.latest,
-               QuizAttempt.status.in_(SUBMITTED))).all()
+        .where(Item.course_id == course_id, graded.number < Revision.number, QuizAttempt.status.in_(SUBMITTED))
+        .options(undefer(graded.data), undefer(Revision.data))).all()
     found: dict[int, RegradeCandidate] = {}
-    for answer, graded in rows:
-        question = answer.question
-        cand = found.get(question.id)
-        if cand is None:
-            latest = db.session.scalar(sa.select(QuestionVersion).where(
-                QuestionVersion.question_id == question.id, QuestionVersion.number == question.latest))
-            cand = found[question.id] = RegradeCandidate(question, latest, 0, 0)
+    for _answer, graded_with, question, latest in rows:
+        cand = found.setdefault(question.id, RegradeCandidate(question, latest, 0, 0))
         cand.outdated += 1
-        if get_type(cand.latest.type).compatible(graded.data, cand.latest.data):
+        if graded_with.content and get_type(latest.content["type"]).compatible(graded_with.content, latest.content):
             cand.compatible += 1
     return sorted(found.values(), key=lambda c: c.question.key)
 
 
-def regrade_question(question: Question, *, actor: User) -> QuizRegrade:
-    """Regrade every submitted answer of `question` with its newest version where the responses still fit (same
-    type and shape); the answer keeps the version it was taken on. Attempts are re-totalled and settled; a
+def regrade_question(question: Item, *, actor: User) -> QuizRegrade:
+    """Regrade every submitted answer of `question` with its published revision where the responses still fit
+    (same type and shape); the answer keeps the revision it was taken on. Attempts are re-totalled and settled; a
     completion already earned is never taken back. Returns the log entry."""
-    latest = db.session.scalar(sa.select(QuestionVersion).where(QuestionVersion.question_id == question.id,
-                                                                QuestionVersion.number == question.latest))
-    if latest is None:
-        raise DomainError(_l("This question has no version to regrade with."), status=404)
+    latest = question.published_revision
+    if latest is None or not latest.content:
+        raise DomainError(_l("This question has no revision to regrade with."), status=404)
     answers = db.session.scalars(
         sa.select(QuizAnswer).join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
         .where(QuizAnswer.question_id == question.id, QuizAttempt.status.in_(SUBMITTED),
-               QuizAnswer.graded_version_id != latest.id)).all()
-    kind = get_type(latest.type)
-    log = QuizRegrade(question_id=question.id, to_version_id=latest.id, actor_id=actor.id, changes=[])
+               QuizAnswer.graded_revision_id != latest.id)).all()
+    kind = get_type(latest.content["type"])
+    log = QuizRegrade(question_id=question.id, to_revision_id=latest.id, actor_id=actor.id, changes=[])
     touched: dict[int, QuizAttempt] = {}
     regraded = 0
     for answer in answers:
-        graded_with = answer.graded_version or answer.version
-        if not kind.compatible(graded_with.data, latest.data):
+        if not answer.key_data or not kind.compatible(answer.key_data, latest.content):
             continue
         old = answer.score
         grade_answer(answer, latest)

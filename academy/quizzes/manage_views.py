@@ -1,21 +1,23 @@
 """Instructor pages under /manage/quizzes: the course bank, GIFT import and export, statistics, reflection grading
-and regrading (registered on the quizzes blueprint)."""
+and regrading."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from academy.content import services as content
 from academy.core.access import Role, access
 from academy.core.errors import DomainError
 from academy.core.i18n import current_locale, resolve
 from academy.extensions import db
-from academy.learning import services as learning
 from academy.quizzes import bank, grading, statistics
 from academy.quizzes.forms import GiftImportForm, reflection_grade_form
 from academy.quizzes.models import QuizAnswer
-from academy.quizzes.views import bp, competency_titles
+from academy.quizzes.services import get_quiz
+from academy.standards.services import competency_titles
 
+bp = Blueprint("quizzes_manage", __name__)
 STAFF = (Role.INSTRUCTOR, Role.ADMIN)
 
 
@@ -28,7 +30,7 @@ def _import_form() -> GiftImportForm:
 @bp.route("/manage/quizzes/<course_key>")
 @access(*STAFF)
 def manage_course(course_key: str):
-    course = learning.get_course(course_key)
+    course = content.get_course(course_key)
     return render_template("quizzes/manage/course.html", course=course, quizzes=statistics.course_quizzes(course),
                            entries=bank.bank_entries(course, include_retired=True), form=_import_form(),
                            pending=len(grading.pending_reflections(course.id)),
@@ -38,13 +40,13 @@ def manage_course(course_key: str):
 @bp.route("/manage/quizzes/<course_key>/import", methods=["POST"])
 @access(*STAFF)
 def import_gift(course_key: str):
-    course = learning.get_course(course_key)
+    course = content.get_course(course_key)
     form = _import_form()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for e in errors:
                 flash(e, "error")
-        return redirect(url_for("quizzes.manage_course", course_key=course.key))
+        return redirect(url_for("quizzes_manage.manage_course", course_key=course.key))
     upload = form.file.data
     name = upload.filename or "upload.gift"
     try:
@@ -59,13 +61,13 @@ def import_gift(course_key: str):
             changed=counts["changed"], unchanged=counts["unchanged"]), "success")
     for note in counts["notes"]:
         flash(str(note), "info")
-    return redirect(url_for("quizzes.manage_course", course_key=course.key))
+    return redirect(url_for("quizzes_manage.manage_course", course_key=course.key))
 
 
 @bp.route("/manage/quizzes/<course_key>/export.gift")
 @access(*STAFF)
 def export_gift(course_key: str):
-    course = learning.get_course(course_key)
+    course = content.get_course(course_key)
     text, _skipped = bank.export_gift(course)
     return Response(text, mimetype="text/plain",
                     headers={"Content-Disposition": f'attachment; filename="{course.key}.gift"'})
@@ -74,19 +76,17 @@ def export_gift(course_key: str):
 @bp.route("/manage/quizzes/<course_key>/questions/<question_key>/retire", methods=["POST"])
 @access(*STAFF)
 def retire_question(course_key: str, question_key: str):
-    course = learning.get_course(course_key)
+    course = content.get_course(course_key)
     question = bank.get_question(course, question_key)
-    bank.set_retired(question, request.form.get("retired") == "1")
+    bank.set_retired(question, request.form.get("retired") == "1", actor=current_user)
     db.session.commit()
-    return redirect(url_for("quizzes.manage_course", course_key=course.key, _anchor="bank"))
+    return redirect(url_for("quizzes_manage.manage_course", course_key=course.key, _anchor="bank"))
 
 
 @bp.route("/manage/quizzes/<course_key>/<item_key>/statistics")
 @access(*STAFF)
 def statistics_page(course_key: str, item_key: str):
-    from academy.quizzes.services import get_quiz
-
-    course = learning.get_course(course_key)
+    course = content.get_course(course_key)
     item = get_quiz(course, item_key)
     stats = statistics.quiz_statistics(item, current_locale())
     attempts = statistics.recent_attempts(item)
@@ -97,7 +97,7 @@ def statistics_page(course_key: str, item_key: str):
 @bp.route("/manage/quizzes/<course_key>/grading")
 @access(*STAFF)
 def grading_queue(course_key: str):
-    course = learning.get_course(course_key)
+    course = content.get_course(course_key)
     return render_template("quizzes/manage/grading.html", course=course,
                            answers=grading.pending_reflections(course.id))
 
@@ -106,18 +106,18 @@ def grading_queue(course_key: str):
 @access(*STAFF)
 def grade_answer(answer_id: int):
     answer = db.session.get(QuizAnswer, answer_id)
-    if answer is None or (answer.graded_version or answer.version).type != "reflection":
+    if answer is None or answer.key_data.get("type") != "reflection":
         raise DomainError(_("This answer does not exist."), status=404)
     course = answer.attempt.item.course
-    version = answer.graded_version or answer.version
+    version = answer.graded_revision or answer.revision
     saved = {f"score-{i}": s for i, s in enumerate(answer.rubric_scores or [])}
-    form = reflection_grade_form(version.data["rubric"], current_locale(),
+    form = reflection_grade_form(version.content["rubric"], current_locale(),
                                  data={**saved, "comment": answer.grader_comment})
     if form.validate_on_submit():
         grading.grade_reflection(answer, form.scores(), form.comment.data, actor=current_user)
         db.session.commit()
         flash(_("The reflection is graded."), "success")
-        return redirect(url_for("quizzes.grading_queue", course_key=course.key))
+        return redirect(url_for("quizzes_manage.grading_queue", course_key=course.key))
     return render_template("quizzes/manage/grade.html", course=course, answer=answer, version=version, form=form), \
         400 if form.errors else 200
 
@@ -125,7 +125,7 @@ def grade_answer(answer_id: int):
 @bp.route("/manage/quizzes/<course_key>/regrade", methods=["GET"])
 @access(*STAFF)
 def regrade(course_key: str):
-    course = learning.get_course(course_key)
+    course = content.get_course(course_key)
     return render_template("quizzes/manage/regrade.html", course=course,
                            candidates=grading.regrade_candidates(course.id))
 
@@ -133,10 +133,10 @@ def regrade(course_key: str):
 @bp.route("/manage/quizzes/<course_key>/regrade/<question_key>", methods=["POST"])
 @access(*STAFF)
 def regrade_question(course_key: str, question_key: str):
-    course = learning.get_course(course_key)
+    course = content.get_course(course_key)
     question = bank.get_question(course, question_key)
     log = grading.regrade_question(question, actor=current_user)
     db.session.commit()
     flash(_("%(n)d answer(s) regraded with version %(version)d; %(changed)d score(s) changed.",
-            n=log.answers_regraded, version=log.to_version.number, changed=len(log.changes)), "success")
-    return redirect(url_for("quizzes.regrade", course_key=course.key))
+            n=log.answers_regraded, version=log.to_revision.number, changed=len(log.changes)), "success")
+    return redirect(url_for("quizzes_manage.regrade", course_key=course.key))

@@ -1,4 +1,5 @@
-"""The course question bank with versions, quiz attempts, answers, submissions and regrades."""
+"""Quiz attempts (each on one quiz revision), their answers (each on one question revision), submissions and
+regrades. The questions themselves are items of kind `question` in the course bank, with revisions like any item."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,13 +8,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from academy.content.models import Item, Revision
 from academy.core.db import UTCDateTime, utcnow
-from academy.extensions import db
-
-
-class QuestionSource(StrEnum):
-    FILE = "file"
-    GIFT = "gift"
+from academy.extensions import Model
 
 
 class AttemptStatus(StrEnum):
@@ -23,54 +20,7 @@ class AttemptStatus(StrEnum):
     GRADED = "graded"
 
 
-class Question(db.Model):
-    """A question of a course's bank, identified by its key; its content lives in versions."""
-
-    __tablename__ = "questions"
-    __table_args__ = (sa.UniqueConstraint("course_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"), index=True)
-    key: Mapped[str] = mapped_column(sa.String(80))
-    #: Where the question comes from: a quiz file of the course package, or a GIFT import.
-    source: Mapped[str] = mapped_column(sa.String(10), default=QuestionSource.FILE)
-    #: GIFT category path ("" for questions from files).
-    category: Mapped[str] = mapped_column(sa.String(255), default="")
-    #: Number of the newest version.
-    latest: Mapped[int] = mapped_column(default=0)
-    #: Removed from its file, or withdrawn by an instructor: never drawn again, kept for past attempts.
-    is_retired: Mapped[bool] = mapped_column(default=False, index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    course = relationship("Course")
-    versions: Mapped[list[QuestionVersion]] = relationship(back_populates="question",
-                                                           order_by="QuestionVersion.number")
-
-
-class QuestionVersion(db.Model):
-    """One immutable version of a question; an attempt keeps the version it was taken on."""
-
-    __tablename__ = "question_versions"
-    __table_args__ = (sa.UniqueConstraint("question_id", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id"), index=True)
-    number: Mapped[int]
-    type: Mapped[str] = mapped_column(sa.String(20))
-    difficulty: Mapped[int] = mapped_column(default=2)
-    #: Competency codes the question assesses.
-    competencies: Mapped[list] = mapped_column(sa.JSON, default=list)
-    #: The normalised question (schema.check_question): prompt, points, feedback and the type's fields.
-    data: Mapped[dict] = mapped_column(sa.JSON)
-    content_hash: Mapped[str] = mapped_column(sa.String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-
-    question: Mapped[Question] = relationship(back_populates="versions")
-
-
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     """One learner's attempt at one quiz item; the drawn questions are fixed when it starts."""
 
     __tablename__ = "quiz_attempts"
@@ -85,8 +35,8 @@ class QuizAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), index=True)
-    #: The quiz item's version when the attempt started.
-    item_version: Mapped[int] = mapped_column(default=1)
+    #: The quiz revision the attempt was started on: its policy and question list hold for the whole attempt.
+    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("content_revisions.id"), index=True)
     #: 1 for the learner's first attempt at this quiz, and so on.
     number: Mapped[int]
     status: Mapped[str] = mapped_column(sa.String(20), default=AttemptStatus.IN_PROGRESS, index=True)
@@ -105,6 +55,7 @@ class QuizAttempt(db.Model):
     competency_scores: Mapped[dict | None] = mapped_column(sa.JSON)
 
     item = relationship("Item")
+    revision = relationship("Revision")
     user = relationship("User")
     answers: Mapped[list[QuizAnswer]] = relationship(back_populates="attempt", order_by="QuizAnswer.position",
                                                      cascade="all, delete-orphan")
@@ -115,7 +66,7 @@ class QuizAttempt(db.Model):
         return self.status == AttemptStatus.IN_PROGRESS
 
 
-class QuizAnswer(db.Model):
+class QuizAnswer(Model):
     """One drawn question of an attempt: its version, its layout (kept on the server), the response and grade."""
 
     __tablename__ = "quiz_answers"
@@ -124,9 +75,10 @@ class QuizAnswer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
-    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id"), index=True)
-    #: The version the learner saw; it never changes, even after a regrade.
-    question_version_id: Mapped[int] = mapped_column(sa.ForeignKey("question_versions.id"), index=True)
+    #: The bank question (an item of kind `question`).
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), index=True)
+    #: The question revision the learner saw; it never changes, even after a regrade.
+    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("content_revisions.id"), index=True)
     position: Mapped[int]
     #: Display order and opaque option tokens for this attempt; never sent whole to the browser.
     layout: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -141,8 +93,8 @@ class QuizAnswer(db.Model):
     fraction: Mapped[float | None]
     score: Mapped[float | None]
     needs_grading: Mapped[bool] = mapped_column(default=False, index=True)
-    #: The version whose answer key graded the response (a later version after a regrade).
-    graded_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question_versions.id"))
+    #: The revision whose answer key graded the response (a later revision after a regrade).
+    graded_revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("content_revisions.id"))
     #: Points given per rubric criterion (reflections).
     rubric_scores: Mapped[list | None] = mapped_column(sa.JSON)
     grader_comment: Mapped[str | None] = mapped_column(sa.Text)
@@ -150,12 +102,26 @@ class QuizAnswer(db.Model):
     graded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
-    question: Mapped[Question] = relationship()
-    version: Mapped[QuestionVersion] = relationship(foreign_keys=[question_version_id])
-    graded_version: Mapped[QuestionVersion | None] = relationship(foreign_keys=[graded_version_id])
+    question: Mapped[Item] = relationship()
+    revision: Mapped[Revision] = relationship(foreign_keys=[revision_id])
+    graded_revision: Mapped[Revision | None] = relationship(foreign_keys=[graded_revision_id])
+
+    @property
+    def data(self) -> dict:
+        """The question as the learner saw it."""
+        return self.revision.data or {}
+
+    @property
+    def type(self) -> str:
+        return self.data["type"]
+
+    @property
+    def key_data(self) -> dict:
+        """The question whose answer key grades the response (the regraded revision, if any)."""
+        return (self.graded_revision or self.revision).data or {}
 
 
-class QuizSubmission(db.Model):
+class QuizSubmission(Model):
     """The one submission of an attempt: its unique attempt_id makes a replayed or concurrent submit fail."""
 
     __tablename__ = "quiz_submissions"
@@ -169,19 +135,19 @@ class QuizSubmission(db.Model):
     attempt: Mapped[QuizAttempt] = relationship(back_populates="submission")
 
 
-class QuizRegrade(db.Model):
+class QuizRegrade(Model):
     """A regrade of a question's answers after it was corrected: who, when, and every score that changed."""
 
     __tablename__ = "quiz_regrades"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id"), index=True)
-    to_version_id: Mapped[int] = mapped_column(sa.ForeignKey("question_versions.id"))
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), index=True)
+    to_revision_id: Mapped[int] = mapped_column(sa.ForeignKey("content_revisions.id"))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     answers_regraded: Mapped[int] = mapped_column(default=0)
     #: [{answer_id, attempt_id, old, new}] for the answers whose score changed.
     changes: Mapped[list] = mapped_column(sa.JSON, default=list)
 
-    question: Mapped[Question] = relationship()
-    to_version: Mapped[QuestionVersion] = relationship()
+    question: Mapped[Item] = relationship()
+    to_revision: Mapped[Revision] = relationship()

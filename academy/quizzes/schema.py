@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from academy.content.schema import Checker, Located, Problem
+from academy.core.schema import Checker, Located, Problem
 from academy.quizzes.question_types import REGISTRY
 
 GRADING_METHODS = ("highest", "last", "first", "average")
@@ -13,7 +13,7 @@ REVIEW_PARTS = ("score", "correctness", "feedback", "answers")
 MAX_TIME_LIMIT_MINUTES = 240
 #: Percent of the points a passing attempt needs, unless the quiz sets its own.
 DEFAULT_PASS_MARK = 70  # nosec B105 # a percentage, not a password ("pass" is in its name)
-DEFAULT_POLICY = {
+DEFAULT_POLICY: dict = {
     "max_attempts": 3,
     "wait_minutes": 0,
     "time_limit_minutes": 0,
@@ -107,8 +107,23 @@ def check_draw(c: Checker, d: dict, codes: set[str]) -> list[dict]:
     return rules
 
 
-def check_quiz(doc: Located, codes: set[str]) -> tuple[dict | None, list[Problem]]:
-    """Validate a quiz document; return its normalised definition (stored in Item.data) and every problem."""
+def _bank_question(c: Checker, key, path: str, bank: dict[str, dict] | None) -> dict | None:
+    """A question named by its key: the bank's published question (in a quiz revision, questions live in the
+    bank; quiz files write them out in full)."""
+    if bank is None:
+        c.add(path, _l("a question must be a mapping"))
+        return None
+    if not isinstance(key, str) or key not in bank:
+        c.add(path, _l("no question '%(key)s' in the course bank", key=key))
+        return None
+    return bank[key]
+
+
+def check_quiz(doc: Located, codes: set[str], *, bank: dict[str, dict] | None = None
+               ) -> tuple[dict | None, list[Problem]]:
+    """Validate a quiz document; return its normalised definition and every problem. In a quiz file each question
+    is written out; with `bank` (the course bank's published questions by key, when a quiz revision is
+    validated) a question may be given by its key, and stays a key in the definition."""
     c = Checker(doc)
     d = doc.data
     _unknown(c, d, "", TOP_FIELDS)
@@ -116,11 +131,12 @@ def check_quiz(doc: Located, codes: set[str]) -> tuple[dict | None, list[Problem
     intro = c.text(d, "", "intro", required=False)
     policy = check_policy(c, d)
     draw = check_draw(c, d, codes)
-    questions = []
+    questions: list = []
+    seen: list[dict] = []
     keys: dict[str, str] = {}
     for i, q in enumerate(c.sequence(d, "", "questions", required="draw" not in d)):
         path = f"questions[{i}]"
-        question = check_question(c, q, path, codes)
+        question = check_question(c, q, path, codes) if isinstance(q, dict) else _bank_question(c, q, path, bank)
         if question is None:
             continue
         key = question["key"]
@@ -128,11 +144,12 @@ def check_quiz(doc: Located, codes: set[str]) -> tuple[dict | None, list[Problem
             if key in keys:
                 c.add(f"{path}.key", _l("duplicate question key '%(key)s' (also %(other)s)", key=key, other=keys[key]))
             keys.setdefault(key, path)
-        questions.append(question)
+        questions.append(question if isinstance(q, dict) else key)
+        seen.append(question)
     if not questions and not draw and ("questions" in d or "draw" in d):
         c.add("questions", _l("a quiz needs at least one question or a draw rule"))
     competencies: list[str] = []
-    for code in [x for q in questions for x in q["competencies"]] + [r["competency"] for r in draw]:
+    for code in [x for q in seen for x in q["competencies"]] + [r["competency"] for r in draw]:
         if code in codes and code not in competencies:
             competencies.append(code)
     data = {"title": title, "policy": policy, "draw": draw, "questions": questions, "competencies": competencies}
@@ -141,7 +158,7 @@ def check_quiz(doc: Located, codes: set[str]) -> tuple[dict | None, list[Problem
     return (data if not c.problems else None), c.problems
 
 
-def draw_candidates(bank: list[dict], rule: dict, exclude: set[str] = frozenset()) -> list[dict]:
+def draw_candidates(bank: list[dict], rule: dict, exclude: set[str] | frozenset[str] = frozenset()) -> list[dict]:
     """The questions of `bank` a draw rule may pick: the competency, the difficulty if given, and the type if
     given (without a type, only automatically graded questions: a final assessment grades itself)."""
     out = []

@@ -9,28 +9,50 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.accounts.models import User
-from academy.content.models import Course, Item, ItemKind
+from academy.content import services as content
+from academy.content.models import Course, Item, Revision
 from academy.core.access import Role
 from academy.core.db import utcnow
 from academy.core.errors import DomainError
 from academy.core.inputs import parse_int
 from academy.extensions import db
+from academy.learning.services import get_enrolment, record_position
 from academy.quizzes import grading
-from academy.quizzes.bank import draw_questions, sync_banks  # noqa: F401  (sync_banks is part of this API)
+from academy.quizzes.bank import draw_questions
 from academy.quizzes.models import AttemptStatus, QuizAnswer, QuizAttempt, QuizSubmission
 from academy.quizzes.question_types import Show, get_type
+from academy.quizzes.schema import DEFAULT_POLICY
 
 #: A submission that arrives this long after the deadline still counts (network, a slow click).
 GRACE = dt.timedelta(seconds=30)
 _rng = random.SystemRandom()
 
 
-def policy_of(item: Item) -> dict:
-    from academy.quizzes.schema import DEFAULT_POLICY
+def quiz_revision(item: Item) -> Revision:
+    """The quiz's published revision: what a new attempt is taken on."""
+    revision = item.published_revision
+    if revision is None:  # pragma: no cover - get_quiz only finds published quizzes
+        raise DomainError(_l("This quiz does not exist."), status=404)
+    return revision
 
-    return {**DEFAULT_POLICY, **(item.data or {}).get("policy", {})}
+
+def policy_of(source: Item | QuizAttempt) -> dict:
+    """The policy of a quiz's published revision, or of the revision an attempt was taken on. An attempt migrated
+    from before revisions were kept, whose quiz settings were not stored, reads today's."""
+    revision = source.revision if isinstance(source, QuizAttempt) else source.published_revision
+    data = content.revision_data(revision)
+    if not data and isinstance(source, QuizAttempt):
+        data = content.revision_data(source.item.published_revision)
+    return {**DEFAULT_POLICY, **data.get("policy", {})}
+
+
+def quiz_data(item: Item) -> dict:
+    """The published quiz's definition (title, intro, policy, questions, draw rules)."""
+    return content.revision_data(item.published_revision)
 
 
 def is_staff(user: User) -> bool:
@@ -38,18 +60,16 @@ def is_staff(user: User) -> bool:
 
 
 def get_quiz(course: Course, item_key: str) -> Item:
-    item = db.session.scalar(sa.select(Item).where(Item.course_id == course.id, Item.key == item_key,
-                                                   Item.kind == ItemKind.QUIZ, Item.is_retired.is_(False)))
-    if item is None:
-        raise DomainError(_l("This quiz does not exist."), status=404)
-    return item
+    """The published, active quiz with this key, its revision's definition loaded; DomainError(404) otherwise."""
+    try:
+        return content.get_item(course, item_key, kind="quiz", data=True)
+    except DomainError:
+        raise DomainError(_l("This quiz does not exist."), status=404) from None
 
 
 def taker_mode(user: User, item: Item) -> bool:
     """Whether the user may take the quiz, and as a preview (instructors and administrators not enrolled).
     Returns is_preview; raises DomainError(403) for anyone else."""
-    from academy.learning.services import get_enrolment
-
     if get_enrolment(user, item.course) is not None:
         return False
     if is_staff(user):
@@ -135,27 +155,27 @@ def start_attempt(user: User, item: Item, *, now: dt.datetime | None = None) -> 
     state = quiz_state(user, item, now=now)
     if not state.can_start:
         raise DomainError(state.blocked, status=403)
-    versions = draw_questions(item, _rng)
+    revision = quiz_revision(item)
+    versions = draw_questions(revision, item.course, _rng)
     if not versions:
         raise DomainError(_l("This quiz has no questions yet."), status=409)
     number = 1 + (db.session.scalar(sa.select(sa.func.max(QuizAttempt.number)).where(
         QuizAttempt.user_id == user.id, QuizAttempt.item_id == item.id)) or 0)
     limit = state.policy["time_limit_minutes"]
-    attempt = QuizAttempt(user_id=user.id, item_id=item.id, item_version=item.version, number=number,
+    attempt = QuizAttempt(user_id=user.id, item_id=item.id, revision_id=revision.id, number=number,
                           status=AttemptStatus.IN_PROGRESS, is_preview=state.is_preview, started_at=now,
                           deadline_at=now + dt.timedelta(minutes=limit) if limit else None)
     shuffle = state.policy["shuffle"]
     for pos, version in enumerate(versions, 1):
-        attempt.answers.append(QuizAnswer(question_id=version.question_id, question_version_id=version.id,
-                                          position=pos, points=float(version.data.get("points", 1)),
-                                          layout=get_type(version.type).layout(version.data, _rng, shuffle)))
+        attempt.answers.append(QuizAnswer(question_id=version.item_id, revision_id=version.id,
+                                          position=pos, points=float(version.content.get("points", 1)),
+                                          layout=get_type(version.content["type"]).layout(version.content, _rng,
+                                                                                        shuffle)))
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
             db.session.flush()
         if not state.is_preview:
-            from academy.learning.services import record_position
-
             record_position(user, item)
     except IntegrityError:
         # Another request started one at the same moment: resume that one.
@@ -185,14 +205,31 @@ def _lock(attempt: QuizAttempt) -> None:
     db.session.refresh(attempt)
 
 
+def _load_questions(attempt: QuizAttempt) -> None:
+    """Load the question revisions the attempt's answers were drawn from (and graded by), with their data, in one
+    query: a save, and the attempt, summary and review pages, read every one of them."""
+    ids = {a.revision_id for a in attempt.answers} | {a.graded_revision_id for a in attempt.answers
+                                                      if a.graded_revision_id is not None}
+    if not ids:
+        return
+    by_id = {r.id: r for r in db.session.scalars(sa.select(Revision).options(undefer(Revision.data))
+                                                 .where(Revision.id.in_(ids)))}
+    for a in attempt.answers:
+        set_committed_value(a, "revision", by_id[a.revision_id])
+        if a.graded_revision_id is not None:
+            set_committed_value(a, "graded_revision", by_id[a.graded_revision_id])
+
+
 MALFORMED_SAVE = _l("The answers were sent in a way this page does not expect. Reload the page and try again.")
 
 
 def _positions(form, attempt: QuizAttempt) -> set[int]:
     """The positions of the questions a save carries (`shown`, once each); DomainError(400) for anything else."""
     raw = form.getlist("shown")
-    shown = {parse_int(p, minimum=1, maximum=len(attempt.answers)) for p in raw}
-    if None in shown or len(shown) != len(raw):
+    parsed = [parse_int(p, minimum=1, maximum=len(attempt.answers)) for p in raw]
+    shown = {p for p in parsed if p is not None}
+    # Fewer positions than fields: one was not a position of this attempt, or came twice.
+    if len(shown) != len(raw):
         raise DomainError(MALFORMED_SAVE, status=400)
     return shown
 
@@ -214,12 +251,12 @@ def _store(attempt: QuizAttempt, form, now: dt.datetime) -> Stored:
     unchanged answer is never a conflict. A base newer than the saved version is the page's own save still on its
     way, and is accepted."""
     shown = _positions(form, attempt)
+    _load_questions(attempt)
     out = Stored()
     for answer in attempt.answers:
         if answer.position not in shown:
             continue
-        version = answer.version
-        response = get_type(version.type).parse(form, f"q{answer.position}", version.data, answer.layout)
+        response = get_type(answer.type).parse(form, f"q{answer.position}", answer.data, answer.layout)
         if response != answer.response:
             base = parse_int(form.get(f"v{answer.position}", "0") or "0")
             if base is None:
@@ -326,11 +363,11 @@ class QuestionView:
 def attempt_questions(attempt: QuizAttempt, locale: str) -> list[QuestionView]:
     """What the attempt page shows: prompts, option texts and opaque tokens, and the saved answers. Nothing here
     tells which answer is right, and no feedback is included."""
+    _load_questions(attempt)
     out = []
     for a in attempt.answers:
-        v = a.version
-        out.append(QuestionView(a.position, f"q{a.position}", v.type, v.data["prompt"], a.points,
-                                get_type(v.type).view(v.data, a.layout, a.response, locale), a.response_version))
+        out.append(QuestionView(a.position, f"q{a.position}", a.type, a.data["prompt"], a.points,
+                                get_type(a.type).view(a.data, a.layout, a.response, locale), a.response_version))
     return out
 
 
@@ -338,8 +375,13 @@ def answer_state(answer: QuizAnswer) -> str:
     """"unanswered", "partial" (a matching or ordering question with parts left open) or "answered"."""
     if answer.response is None:
         return "unanswered"
-    v = answer.version
-    return "answered" if get_type(v.type).is_complete(v.data, answer.response) else "partial"
+    return "answered" if get_type(answer.type).is_complete(answer.data, answer.response) else "partial"
+
+
+def answer_states(attempt: QuizAttempt) -> list[tuple[QuizAnswer, str]]:
+    """Each answer of the attempt with its answer_state, for the summary page."""
+    _load_questions(attempt)
+    return [(a, answer_state(a)) for a in attempt.answers]
 
 
 REVIEW_PARTS = ("score", "correctness", "feedback", "answers")
@@ -352,7 +394,7 @@ def review_options(attempt: QuizAttempt, viewer: User, state: QuizState | None =
         return {p: False for p in REVIEW_PARTS}
     if viewer.id != attempt.user_id:
         return {p: True for p in REVIEW_PARTS}
-    review = policy_of(attempt.item)["review"]
+    review = policy_of(attempt)["review"]
     if state is None:
         state = quiz_state(viewer, attempt.item)
     closed = state.is_closed or attempt.is_preview
@@ -387,13 +429,13 @@ def attempt_review(attempt: QuizAttempt, show: dict[str, bool], locale: str) -> 
     """The reviewed questions of a submitted attempt, each filtered by the review options."""
     rows = []
     flags = Show(correctness=show["correctness"], feedback=show["feedback"], answers=show["answers"])
+    _load_questions(attempt)
     for a in attempt.answers:
-        v = a.version
-        key_version = a.graded_version or v
-        detail = get_type(v.type).review(key_version.data, a.layout, a.response, locale, flags)
+        key = a.key_data
+        detail = get_type(a.type).review(key, a.layout, a.response, locale, flags)
         rows.append(AnswerReview(
-            position=a.position, type=v.type, prompt=v.data["prompt"], points=a.points,
+            position=a.position, type=a.type, prompt=a.data["prompt"], points=a.points,
             score=a.score if show["score"] else None,
             state=_state(a) if show["correctness"] or (a.needs_grading and show["score"]) else None,
-            detail=detail, feedback=key_version.data.get("feedback") if show["feedback"] else None, answer=a))
+            detail=detail, feedback=key.get("feedback") if show["feedback"] else None, answer=a))
     return rows

@@ -5,20 +5,21 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from academy.content.loader import current_standard
+from academy.content import services as content
 from academy.core.access import SIGNED_IN, access
 from academy.core.errors import DomainError
 from academy.core.i18n import current_display, current_locale
 from academy.core.translit import html_to_latin
 from academy.extensions import db
-from academy.learning import services as learning
 from academy.quizzes import services
+from academy.quizzes.question_types import type_label
+from academy.standards.services import competency_titles
 
 bp = Blueprint("quizzes", __name__)
 
 
 def _quiz(course_key: str, item_key: str):
-    course = learning.get_course(course_key)
+    course = content.get_course(course_key)
     return course, services.get_quiz(course, item_key)
 
 
@@ -32,11 +33,6 @@ def _quiz_url(course, item, **kw) -> str:
 
 def _review_url(course, item, attempt) -> str:
     return url_for("quizzes.review", course_key=course.key, item_key=item.key, attempt_id=attempt.id)
-
-
-def competency_titles() -> dict[str, dict]:
-    standard = current_standard()
-    return {c.code: c.title for c in standard.competencies} if standard else {}
 
 
 def _attempt_page(course, item, attempt, *, is_preview: bool, conflicts=()):
@@ -127,7 +123,7 @@ def summary(course_key: str, item_key: str, attempt_id: int):
     if not attempt.is_open:
         return redirect(_review_url(course, item, attempt))
     return render_template("quizzes/summary.html", course=course, item=item, attempt=attempt,
-                           states=[(a, services.answer_state(a)) for a in attempt.answers],
+                           states=services.answer_states(attempt),
                            expired=services.is_expired(attempt), seconds_left=services.seconds_left(attempt))
 
 
@@ -164,14 +160,9 @@ def review(course_key: str, item_key: str, attempt_id: int):
     rows = services.attempt_review(attempt, show, current_locale())
     return render_template("quizzes/review.html", course=course, item=item, attempt=attempt, show=show, rows=rows,
                            state=state, own=own, titles=competency_titles(),
-                           pass_mark=services.policy_of(item)["pass_mark"])
-
-
-from academy.quizzes import manage_views  # noqa: E402,F401  (instructor pages on the same blueprint)
+                           pass_mark=services.policy_of(attempt)["pass_mark"])
 
 
 @bp.app_context_processor
 def inject_question_type_label():
-    from academy.quizzes.question_types import type_label
-
     return {"question_type_label": type_label}

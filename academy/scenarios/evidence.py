@@ -5,13 +5,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from academy.accounts.models import User
-from academy.content.loader import current_standard
-from academy.content.models import Item, ItemKind, Track
+from academy.content.models import Item, Revision
 from academy.extensions import db
 from academy.scenarios import engine
 from academy.scenarios.models import RunStatus, ScenarioRun
+from academy.standards.models import Track
+from academy.standards.services import current_standard
 
 #: Used when no pass mark is given and no standard is loaded.
 DEFAULT_PASS_MARK = 60
@@ -51,7 +53,7 @@ class ScenarioEvidence:
 
 
 def _rank(run: ScenarioRun) -> tuple:
-    values = engine.assessed(run.scores) or [0]
+    values = engine.assessed(run.scores or {}) or [0]
     return (run.outcome not in engine.FAILING_OUTCOMES, min(values), sum(values) / len(values), run.completed_at,
             run.id)
 
@@ -66,20 +68,21 @@ def default_pass_mark() -> int:
 def scenario_evidence(user: User, *, pass_mark: int | None = None) -> dict[str, ScenarioEvidence]:
     """The user's best finished run per scenario key, with per-competency scores and pass/fail against
     `pass_mark` (default: default_pass_mark()). Preview runs and unfinished runs are not evidence. Runs on
-    earlier versions of a scenario count with the scores they earned then."""
+    earlier revisions of a scenario count with the scores they earned then."""
     mark = default_pass_mark() if pass_mark is None else pass_mark
     runs = db.session.scalars(sa.select(ScenarioRun).where(
         ScenarioRun.user_id == user.id, ScenarioRun.status == RunStatus.COMPLETED,
-        ScenarioRun.is_preview.is_(False))).all()
+        ScenarioRun.is_preview.is_(False)).options(selectinload(ScenarioRun.revision).undefer(Revision.data))).all()
     by_key: dict[str, list[ScenarioRun]] = {}
     for run in runs:
         by_key.setdefault(run.scenario_key, []).append(run)
     out = {}
     for key, group in sorted(by_key.items()):
         best = max(group, key=_rank)
-        ev = ScenarioEvidence(key=key, title=best.scenario_version.data["title"], run_id=best.id,
+        ev = ScenarioEvidence(key=key, title=best.definition["title"], run_id=best.id,
                               item_id=best.item_id, scores=dict(best.scores or {}), outcome=best.outcome,
-                              completed_at=best.completed_at, runs=len(group), pass_mark=mark, passed=False)
+                              completed_at=best.completed_at or best.updated_at, runs=len(group), pass_mark=mark,
+                              passed=False)
         ev.passed = ev.passes(mark)
         out[key] = ev
     return out
@@ -129,7 +132,7 @@ def scenario_titles(keys) -> dict[str, dict]:
     keys = list(keys)
     if not keys:
         return {}
-    items = db.session.scalars(sa.select(Item).where(Item.kind == ItemKind.SCENARIO, Item.key.in_(keys))
+    items = db.session.scalars(sa.select(Item).where(Item.kind == "scenario", Item.key.in_(keys))
                                .order_by(Item.is_retired)).all()
     out: dict[str, dict] = {}
     for item in items:
@@ -151,8 +154,9 @@ def track_scenario_status(user: User, track: Track, *,
     status = TrackScenarioStatus(track_key=track.key, pass_mark=track.pass_mark,
                                  count_required=track.scenario_count or 0)
     for key in required_keys:
-        ev = at_mark.get(key)
-        status.required.append(RequiredScenario(key=key, title=ev.title if ev else titles.get(key), evidence=ev))
+        found_ev = at_mark.get(key)
+        status.required.append(RequiredScenario(key=key, title=found_ev.title if found_ev else titles.get(key),
+                                                evidence=found_ev))
     status.passed = [ev for ev in at_mark.values() if ev.passed]
     return status
 
@@ -168,3 +172,19 @@ def dashboard_summary(user: User) -> tuple[list[ScenarioEvidence], list[tuple[Tr
             if status.applies:
                 tracks.append((track, status))
     return list(evidence.values()), tracks
+
+
+def best_runs(user: User, item_ids: list[int]) -> list[tuple[ScenarioRun, bool]]:
+    """The user's best finished run on each of these scenario items, and whether it passes the default mark."""
+    runs = db.session.scalars(sa.select(ScenarioRun).where(
+        ScenarioRun.user_id == user.id, ScenarioRun.item_id.in_(item_ids), ScenarioRun.status == RunStatus.COMPLETED,
+        ScenarioRun.is_preview.is_(False))).all()
+    by_item: dict[int, list[ScenarioRun]] = {}
+    for run in runs:
+        by_item.setdefault(run.item_id, []).append(run)
+    mark = default_pass_mark() if by_item else DEFAULT_PASS_MARK
+    out = []
+    for group in by_item.values():
+        best = max(group, key=_rank)
+        out.append((best, engine.passes(best.scores or {}, best.outcome, mark)))
+    return out

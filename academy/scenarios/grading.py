@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from academy.accounts.models import User
-from academy.content.models import Course, CourseStatus, Item, ItemKind
+from academy.content.models import Course, CourseStatus, Item, Revision
 from academy.core.db import utcnow
 from academy.core.errors import DomainError
 from academy.extensions import db
-from academy.scenarios.models import RunStatus, ScenarioReflection, ScenarioRun, ScenarioVersion
-from academy.scenarios.services import rubric
+from academy.scenarios.models import RunStatus, ScenarioReflection, ScenarioRun
+from academy.scenarios.services import definition, rubric
 
 
 @dataclass
@@ -28,7 +28,7 @@ class ScenarioRow:
 def scenario_rows() -> list[ScenarioRow]:
     """Every active scenario of the published courses with counts of runs and of reflections to grade."""
     items = db.session.execute(sa.select(Item, Course).join(Course, Course.id == Item.course_id).where(
-        Item.kind == ItemKind.SCENARIO, Item.is_retired.is_(False), Course.status == CourseStatus.PUBLISHED)
+        Item.kind == "scenario", Item.is_retired.is_(False), Course.status == CourseStatus.PUBLISHED)
         .order_by(Course.position, Course.id, Item.position)).all()
     counts = dict(db.session.execute(sa.select(ScenarioRun.item_id, sa.func.count()).where(
         ScenarioRun.is_preview.is_(False)).group_by(ScenarioRun.item_id)).all())
@@ -50,7 +50,7 @@ def runs_of(item: Item, *, include_preview: bool = False) -> list[ScenarioRun]:
         ScenarioRun.started_at.desc(), ScenarioRun.id.desc())
     if not include_preview:
         stmt = stmt.where(ScenarioRun.is_preview.is_(False))
-    return db.session.scalars(stmt).all()
+    return list(db.session.scalars(stmt))
 
 
 def get_run_for_review(run_id: int) -> ScenarioRun:
@@ -82,25 +82,26 @@ class ScenarioStats:
     version: int
     runs: int
     completed: int
-    #: Runs of earlier versions, not counted here (their nodes and choices may differ).
+    #: Runs of earlier revisions, not counted here (their nodes and choices may differ).
     other_versions: int
     nodes: dict[str, NodeStats]
     outcomes: dict[str, int]
 
 
 def node_statistics(item: Item) -> ScenarioStats:
-    """Per-node counts over the trainees' runs on the scenario's current version (previews left out): how many
+    """Per-node counts over the trainees' runs on the scenario's published revision (previews left out): how many
     runs reached each node and how often each choice was taken (a choice inside a loop may count twice)."""
-    defn = item.data
+    defn = definition(item)
     nodes = {key: NodeStats(key, node["kind"], choices=[0] * len(node.get("choices") or []))
              for key, node in defn["nodes"].items()}
-    rows = db.session.execute(sa.select(ScenarioRun, ScenarioVersion.version).join(
-        ScenarioVersion, ScenarioVersion.id == ScenarioRun.scenario_version_id).where(
+    rows = db.session.execute(sa.select(ScenarioRun, Revision.number).join(
+        Revision, Revision.id == ScenarioRun.revision_id).where(
         ScenarioRun.item_id == item.id, ScenarioRun.is_preview.is_(False),
         ScenarioRun.status != RunStatus.ABANDONED)).all()
-    stats = ScenarioStats(version=item.version, runs=0, completed=0, other_versions=0, nodes=nodes, outcomes={})
+    current = item.published_revision.number if item.published_revision else 0
+    stats = ScenarioStats(version=current, runs=0, completed=0, other_versions=0, nodes=nodes, outcomes={})
     for run, version in rows:
-        if version != item.version:
+        if version != current:
             stats.other_versions += 1
             continue
         stats.runs += 1
@@ -116,7 +117,7 @@ def node_statistics(item: Item) -> ScenarioStats:
                 ns.choices[e["choice"]] += 1
         if run.status == RunStatus.IN_PROGRESS and run.current_node in nodes and run.current_node not in seen:
             nodes[run.current_node].visits += 1
-        if run.status == RunStatus.COMPLETED:
+        if run.status == RunStatus.COMPLETED and run.outcome is not None:
             stats.completed += 1
             stats.outcomes[run.outcome] = stats.outcomes.get(run.outcome, 0) + 1
     return stats

@@ -67,11 +67,11 @@ def _short(text: str, n: int = MAX_LABEL) -> str:
 def _kind_label(node: dict, defn: dict, locale: str) -> str:
     kind = node["kind"]
     if kind == "line":
-        party = defn["parties"].get(node.get("speaker"), {})
+        party = defn["parties"].get(node.get("speaker") or "", {})
         return resolve(party.get("name"), locale).text or _("Line")
     if kind == "ending":
         return {"agreement": _("Agreement"), "partial": _("Partial agreement"), "escalation": _("Escalation"),
-                "referral": _("Referral")}.get(node.get("outcome"), _("Ending"))
+                "referral": _("Referral")}.get(node.get("outcome") or "", _("Ending"))
     return {"narration": _("Narration"), "decision": _("Decision"), "condition": _("Condition"),
             "reflection": _("Reflection")}[kind]
 

@@ -1,4 +1,4 @@
-"""Scenario versions as played, role-play runs and the reflections written in them."""
+"""Role-play runs, each on one scenario revision, and the reflections written in them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,32 +8,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.core.db import UTCDateTime, utcnow
-from academy.extensions import db
+from academy.extensions import Model
 
 
 class RunStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
-    #: Left unfinished: the trainee started over, or the scenario changed under the run.
+    #: Left unfinished: the trainee started over.
     ABANDONED = "abandoned"
 
 
-class ScenarioVersion(db.Model):
-    """The definition of a scenario item as it was at one content version; runs keep pointing at it, so a
-    debrief always shows the texts that were played even after the course is updated."""
-
-    __tablename__ = "scenario_versions"
-    __table_args__ = (sa.UniqueConstraint("item_id", "version"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), index=True)
-    version: Mapped[int]
-    #: The checked definition (academy.scenarios.schema.check_scenario), including max_points.
-    data: Mapped[dict] = mapped_column(sa.JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ScenarioRun(db.Model):
+class ScenarioRun(Model):
     """One play-through of a scenario by one person; saved after every step."""
 
     __tablename__ = "scenario_runs"
@@ -48,7 +33,8 @@ class ScenarioRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), index=True)
-    scenario_version_id: Mapped[int] = mapped_column(sa.ForeignKey("scenario_versions.id"), index=True)
+    #: The scenario revision played: a run finishes on the revision it started, and its debrief shows that text.
+    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("content_revisions.id"), index=True)
     #: The scenario's key (unique across courses): the standard's tracks name scenarios by it.
     scenario_key: Mapped[str] = mapped_column(sa.String(80), index=True)
     status: Mapped[str] = mapped_column(sa.String(20), default=RunStatus.IN_PROGRESS, index=True)
@@ -73,21 +59,21 @@ class ScenarioRun(db.Model):
 
     user = relationship("User")
     item = relationship("Item")
-    scenario_version: Mapped[ScenarioVersion] = relationship()
+    revision = relationship("Revision")
     reflections: Mapped[list[ScenarioReflection]] = relationship(back_populates="run",
                                                                  order_by="ScenarioReflection.position",
                                                                  cascade="all, delete-orphan")
 
     @property
     def definition(self) -> dict:
-        return self.scenario_version.data
+        return self.revision.data or {}
 
     @property
     def is_finished(self) -> bool:
         return self.status == RunStatus.COMPLETED
 
 
-class ScenarioReflection(db.Model):
+class ScenarioReflection(Model):
     """A free-text reflection written at a reflection node, graded by an instructor with the node's rubric."""
 
     __tablename__ = "scenario_reflections"

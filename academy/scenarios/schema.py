@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from academy.content.schema import Checker, Located, Problem
+from academy.core.schema import Checker, Located, Problem
 from academy.scenarios import engine
 
 NODE_KINDS = ("narration", "line", "decision", "condition", "reflection", "ending")
@@ -309,7 +309,7 @@ def check_scenario(doc: Located, codes: set[str]) -> tuple[dict | None, list[Pro
         initial = c.integer(spec, p, "initial")
         low = c.integer(spec, p, "min", required=False, default=0)
         high = c.integer(spec, p, "max", required=False, default=10)
-        if None not in (initial, low, high):
+        if initial is not None and low is not None and high is not None:
             if low > high:
                 c.add(f"{p}.min", _l("min must not be above max"))
             elif not low <= initial <= high:

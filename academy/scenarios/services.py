@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from academy.accounts.models import User
-from academy.content.models import Course, Item, ItemKind
+from academy.content import services as content
+from academy.content.models import Course, Item
 from academy.core.access import Role
 from academy.core.db import utcnow
 from academy.core.errors import DomainError
@@ -18,7 +19,7 @@ from academy.extensions import db
 from academy.learning import services as learning
 from academy.scenarios import engine
 from academy.scenarios.evidence import scenario_evidence, track_scenario_status  # noqa: F401  (public API)
-from academy.scenarios.models import RunStatus, ScenarioReflection, ScenarioRun, ScenarioVersion
+from academy.scenarios.models import RunStatus, ScenarioReflection, ScenarioRun
 
 #: Longest reflection accepted, in characters.
 MAX_REFLECTION = 5000
@@ -28,11 +29,17 @@ MAX_REFLECTION = 5000
 
 def get_scenario(course_key: str, item_key: str) -> tuple[Course, Item]:
     """The published course and its active scenario item; DomainError 404 otherwise."""
-    course = learning.get_course(course_key)
-    item = learning.get_item(course, item_key)
-    if item.kind != ItemKind.SCENARIO or not item.data:
-        raise DomainError(_l("This role-play does not exist."), status=404)
+    course = content.get_course(course_key)
+    try:
+        item = content.get_item(course, item_key, kind="scenario", data=True)
+    except DomainError:
+        raise DomainError(_l("This role-play does not exist."), status=404) from None
     return course, item
+
+
+def definition(item: Item) -> dict:
+    """The scenario as published now (what a new run plays)."""
+    return content.revision_data(item.published_revision)
 
 
 def can_preview(user: User) -> bool:
@@ -52,9 +59,9 @@ def open_run(user: User, item: Item) -> ScenarioRun | None:
 
 
 def finished_runs(user: User, item: Item) -> list[ScenarioRun]:
-    return db.session.scalars(sa.select(ScenarioRun).where(
+    return list(db.session.scalars(sa.select(ScenarioRun).where(
         ScenarioRun.user_id == user.id, ScenarioRun.item_id == item.id, ScenarioRun.status == RunStatus.COMPLETED)
-        .order_by(ScenarioRun.completed_at.desc(), ScenarioRun.id.desc())).all()
+        .order_by(ScenarioRun.completed_at.desc(), ScenarioRun.id.desc())))
 
 
 def get_run(run_id: int, user: User, *, for_update: bool = False) -> ScenarioRun:
@@ -71,30 +78,9 @@ def get_run(run_id: int, user: User, *, for_update: bool = False) -> ScenarioRun
     return run
 
 
-def is_outdated(run: ScenarioRun) -> bool:
-    """An unfinished run started on an older version of the scenario (the content changed since)."""
-    return run.status == RunStatus.IN_PROGRESS and run.scenario_version.version != run.item.version
-
-
-# --- versions ---------------------------------------------------------------------------------------------------
-
-def current_version(item: Item) -> ScenarioVersion:
-    """The snapshot of the item's current definition, created on first use (safe under concurrent starts)."""
-    stmt = sa.select(ScenarioVersion).where(ScenarioVersion.item_id == item.id,
-                                            ScenarioVersion.version == item.version)
-    found = db.session.scalar(stmt)
-    if found is not None:
-        return found
-    snapshot = ScenarioVersion(item_id=item.id, version=item.version, data=item.data)
-    try:
-        with db.session.begin_nested():
-            db.session.add(snapshot)
-    except sa.exc.IntegrityError:
-        found = db.session.scalar(stmt)
-        if found is None:
-            raise
-        return found
-    return snapshot
+def is_updated(run: ScenarioRun) -> bool:
+    """An unfinished run on an earlier revision than the one published now: it finishes on its own revision."""
+    return run.status == RunStatus.IN_PROGRESS and run.revision_id != run.item.published_revision_id
 
 
 # --- playing ----------------------------------------------------------------------------------------------------
@@ -119,28 +105,31 @@ def _finish(run: ScenarioRun, user: User) -> None:
     run.scores = engine.scores(defn, run.path)
     run.completed_at = utcnow()
     if learning.get_enrolment(user, run.item.course) is not None:
-        learning.complete_item(user, run.item)
+        learning.complete_item(user, run.item, revision=run.revision)
 
 
 def start_run(user: User, item: Item, *, restart: bool = False) -> ScenarioRun:
     """The user's run in progress, or a new one (a replay after a finished run).
 
-    Idempotent: with a run in progress it is returned unchanged, unless `restart` is given or the scenario
-    changed since it began; then that run is kept as abandoned and a new one starts. The database allows one run
-    in progress per person and scenario; a concurrent start returns the run the other request created.
+    Idempotent: with a run in progress it is returned unchanged (even if a newer revision was published since: a
+    run finishes on the revision it started), unless `restart` is given; then that run is kept as abandoned and a
+    new one starts on the published revision. The database allows one run in progress per person and scenario; a
+    concurrent start returns the run the other request created.
     DomainError 403 if the user may not play (not enrolled, and not an instructor or administrator)."""
     if not may_play(user, item):
         raise DomainError(_l("Enrol in the course to play its role-plays."), status=403)
     existing = open_run(user, item)
     if existing is not None:
-        if not restart and not is_outdated(existing):
+        if not restart:
             return existing
         existing.status = RunStatus.ABANDONED
         existing.updated_at = utcnow()
         db.session.flush()
-    version = current_version(item)
-    pos = engine.start(version.data)
-    run = ScenarioRun(user_id=user.id, item_id=item.id, scenario_version=version, scenario_key=item.key,
+    revision = item.published_revision
+    if revision is None or not revision.data:  # pragma: no cover - get_scenario finds published scenarios only
+        raise DomainError(_l("This role-play does not exist."), status=404)
+    pos = engine.start(revision.data)
+    run = ScenarioRun(user_id=user.id, item_id=item.id, revision=revision, scenario_key=item.key,
                       status=RunStatus.IN_PROGRESS, current_node=pos.node, state={}, path=[], points={},
                       is_preview=learning.get_enrolment(user, item.course) is None)
     run.item = item
@@ -163,8 +152,6 @@ def _check_step(run: ScenarioRun, step: int | None) -> None:
     if step is None or step != len(run.path or []):
         raise DomainError(_l("This step was already taken; here is where the conversation stands now."),
                           status=409)
-    if is_outdated(run):
-        raise DomainError(_l("The scenario was updated since you started; please start it again."), status=409)
 
 
 def choose(run: ScenarioRun, user: User, *, step: int | None, choice: int | None) -> ScenarioRun:

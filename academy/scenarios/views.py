@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from academy.content.loader import current_standard
+from academy.content import outline as outlines
 from academy.core.access import SIGNED_IN, Role, access
 from academy.core.errors import DomainError
 from academy.core.i18n import current_locale
@@ -15,6 +15,7 @@ from academy.learning import services as learning
 from academy.scenarios import engine, evidence, grading, services
 from academy.scenarios.forms import ReflectionForm, grade_form
 from academy.scenarios.graph import path_steps, render_svg
+from academy.standards.services import competency_titles, current_standard
 
 bp = Blueprint("scenarios", __name__)
 
@@ -25,11 +26,6 @@ def _int(name: str) -> int | None:
 
 def _run_url(run, anchor: str = "now") -> str:
     return url_for("scenarios.run", run_id=run.id, _anchor=anchor)
-
-
-def _competency_titles() -> dict[str, dict]:
-    standard = current_standard()
-    return {c.code: c.title for c in standard.competencies} if standard is not None else {}
 
 
 def _verdicts(run) -> list:
@@ -60,10 +56,10 @@ def scenario(course_key: str, item_key: str):
         flash(_("Enrol in the course to play its role-plays."), "info")
         return redirect(url_for("learning.course", course_key=course.key))
     run = services.open_run(current_user, item)
-    if run is not None and not services.is_outdated(run):
+    if run is not None:
         return redirect(_run_url(run))
-    return render_template("scenarios/intro.html", course=course, item=item, defn=item.data, outdated=run,
-                           runs=services.finished_runs(current_user, item), titles=_competency_titles(),
+    return render_template("scenarios/intro.html", course=course, item=item, defn=services.definition(item),
+                           runs=services.finished_runs(current_user, item), titles=competency_titles(),
                            enrolled=learning.get_enrolment(current_user, course) is not None)
 
 
@@ -84,18 +80,18 @@ def _render_play(run, form=None, status: int = 200):
         "scenarios/play.html", run=run, defn=defn, item=run.item, course=run.item.course, entries=entries,
         new_from=services.last_stop_index(entries), node=defn["nodes"][run.current_node], step=len(run.path or []),
         meters=services.meters(run), can_back=services.can_go_back(run), form=form,
-        outdated=services.is_outdated(run)), status
+        updated=services.is_updated(run)), status
 
 
 def _render_debrief(run):
     defn = run.definition
     item = run.item
-    learning_items = learning.course_items(item.course) if not item.is_retired else []
-    _prev, next_item = learning.neighbours(learning_items, item)
+    learning_items = outlines.course_items(item.course) if not item.is_retired else []
+    _prev, next_item = outlines.neighbours(learning_items, item)
     graph = render_svg(defn, path=services.visited_nodes(run), current=run.current_node, locale=current_locale(),
                        id_prefix=f"run{run.id}", title=_("Your path through the scenario"))
     return render_template("scenarios/debrief.html", run=run, defn=defn, item=item, course=item.course,
-                           entries=services.transcript(run), titles=_competency_titles(), verdicts=_verdicts(run),
+                           entries=services.transcript(run), titles=competency_titles(), verdicts=_verdicts(run),
                            graph=graph, steps=path_steps(defn, services.visited_nodes(run), current_locale()),
                            next_item=next_item,
                            can_replay=services.may_play(current_user, item) and not item.is_retired)
@@ -163,10 +159,11 @@ def manage_index():
 @access(Role.INSTRUCTOR, Role.ADMIN)
 def manage_scenario(course_key: str, item_key: str):
     course, item = services.get_scenario(course_key, item_key)
-    graph = render_svg(item.data, locale=current_locale(), id_prefix="map", title=_("Map of the scenario"))
-    return render_template("scenarios/manage_scenario.html", course=course, item=item, defn=item.data, graph=graph,
+    defn = services.definition(item)
+    graph = render_svg(defn, locale=current_locale(), id_prefix="map", title=_("Map of the scenario"))
+    return render_template("scenarios/manage_scenario.html", course=course, item=item, defn=defn, graph=graph,
                            stats=grading.node_statistics(item), runs=grading.runs_of(item),
-                           titles=_competency_titles())
+                           titles=competency_titles())
 
 
 def _render_review(run, forms=None, status: int = 200):
@@ -181,7 +178,7 @@ def _render_review(run, forms=None, status: int = 200):
     graph = render_svg(defn, path=services.visited_nodes(run), current=run.current_node, locale=locale,
                        id_prefix=f"run{run.id}", title=_("The trainee's path through the scenario"))
     return render_template("scenarios/manage_run.html", run=run, defn=defn, item=run.item, course=run.item.course,
-                           entries=services.transcript(run), forms=forms, titles=_competency_titles(),
+                           entries=services.transcript(run), forms=forms, titles=competency_titles(),
                            verdicts=_verdicts(run), graph=graph,
                            steps=path_steps(defn, services.visited_nodes(run), locale)), status
 

@@ -13,6 +13,9 @@ from academy.accounts.views import safe_next
 from academy.core.access import PUBLIC, access
 from academy.core.i18n import COOKIE, parse_choice
 from academy.extensions import db
+from academy.learning import services as learning
+from academy.site.health import report
+from academy.site.nav import nav_items
 
 bp = Blueprint("site", __name__)
 
@@ -22,8 +25,6 @@ bp = Blueprint("site", __name__)
 def index():
     """The academy for a visitor; for someone signed in, their own home (where sign-in leads)."""
     if current_user.is_authenticated:
-        from academy.learning import services as learning
-
         today = dt.datetime.now(ZoneInfo(current_app.config["ACADEMY_TIMEZONE"])).date()
         return render_template("site/home.html", home=learning.home(current_user), today=today)
     return render_template("site/index.html")
@@ -48,14 +49,10 @@ def language():
 @access(PUBLIC)
 def healthz():
     """JSON: the database, Redis, the rate-limit store and the job queue; 503 when a required one is down."""
-    from academy.site.health import report
-
     body, healthy = report()
     return jsonify(version=__version__, **body), 200 if healthy else 503
 
 
 @bp.app_context_processor
 def inject_navigation():
-    from academy.site.nav import nav_items
-
     return {"nav_items": nav_items}

@@ -42,8 +42,8 @@ def browser_type_launch_args(browser_type_launch_args):
 def live_app(tmp_path_factory):
     """The app on a migrated file database with the real courses loaded (the same path as `academy init`)."""
     from academy import create_app
-    from academy.cli import load_all_content, upgrade_schema
-    from academy.core.db import write_intent
+    from academy.cli import upgrade_schema
+    from academy.content.cli import load_content
     from academy.extensions import db
     from tests.conftest import database_url, make_config
 
@@ -57,9 +57,7 @@ def live_app(tmp_path_factory):
     helpers.OUTBOX = Path(app.config["MAIL_OUTBOX"])
     with app.app_context():
         upgrade_schema()
-        with write_intent():
-            load_all_content()
-            db.session.commit()
+        load_content()
         db.session.remove()
     return app
 

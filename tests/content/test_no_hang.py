@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from academy.content.schema import parent_path
+from academy.core.schema import parent_path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "courses"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from academy.content import schema
 from academy.content.parsing import check_tree
-from academy.content.schema import Checker, parse_yaml
+from academy.core import schema
+from academy.core.schema import Checker, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "courses"

@@ -112,11 +112,11 @@ def test_score_sent_twice_on_reflection_grading_is_a_400(client, login_as):
     learning.enrol(trainee, course)
     attempt = services.start_attempt(trainee, db.session.scalar(db.select(Item).where(Item.key == "all-types")))
     services.submit_attempt(trainee, attempt, form_for(attempt))
-    answer = next(a for a in attempt.answers if a.version.type == "reflection")
+    answer = next(a for a in attempt.answers if a.type == "reflection")
     db.session.commit()
     login_as("instructor")
     url = f"/manage/quizzes/answers/{answer.id}/grade"
-    rubric = answer.version.data["rubric"]
+    rubric = answer.data["rubric"]
     fields = [(f"score-{i}", "1") for i in range(len(rubric))] + [("score-0", "2"), ("comment", "Жақсы")]
     r = client.post(url, data=MultiDict(fields), headers=EN)
     assert r.status_code == 400

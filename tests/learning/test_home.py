@@ -5,7 +5,9 @@ import re
 
 import sqlalchemy as sa
 
+from academy.content import services as content
 from academy.content.models import Course
+from academy.content.outline import course_items
 from academy.extensions import db
 from academy.learning import services
 from academy.learning.cohorts import enrol_cohort
@@ -22,7 +24,7 @@ def test_sign_in_lands_on_the_learners_own_home(client, create_user):
     user = create_user(full_name="Әсел Нұрланқызы")
     course = _course("test-course")
     services.enrol(user, course)
-    lesson = services.get_item(course, services.course_items(course)[0].key)
+    lesson = content.get_item(course, course_items(course)[0].key)
     services.complete_item(user, lesson)
     db.session.commit()
     r = client.post("/login", data={"email": user.email, "password": PASSWORD}, headers=EN)
@@ -41,7 +43,7 @@ def test_continue_leads_to_the_item_last_opened_in_any_course(client, login_as):
     lessons_course, quiz_course = _course("test-course"), _course("quiz-course")
     services.enrol(user, lessons_course)
     services.enrol(user, quiz_course)
-    services.record_position(user, services.get_item(lessons_course, "principles"))
+    services.record_position(user, content.get_item(lessons_course, "principles"))
     db.session.commit()
     page = client.get("/", headers=EN).get_data(as_text=True)
     assert 'href="/courses/test-course/principles"' in page.split('id="continue-h"')[1].split("</section>")[0]

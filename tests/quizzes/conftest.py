@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 from academy.content.models import Course, Item
 from academy.extensions import db
 from academy.learning import services as learning
+from tests.fixtures.content import publish_change
 
 EN = {"Accept-Language": "en"}
 
@@ -46,18 +47,19 @@ def signed_in_learner(login_as, quiz_course):
 
 
 def set_policy(item: Item, **policy) -> None:
-    """Change a quiz's policy for one test (the test's transaction is rolled back)."""
-    data = dict(item.data)
-    data["policy"] = {**data["policy"], **policy}
-    if "review" in policy:
-        data["policy"]["review"] = {**item.data["policy"]["review"], **policy["review"]}
-    item.data = data
-    db.session.flush()
+    """Change a quiz's policy for one test by publishing a revision (the test's transaction is rolled back)."""
+    def change(source):
+        review = {**(source.get("policy") or {}).get("review", {}), **policy.get("review", {})}
+        source["policy"] = {**(source.get("policy") or {}), **policy}
+        if review:
+            source["policy"]["review"] = review
+
+    publish_change(item, change)
 
 
 def answer(a, *, right: bool = True) -> list[tuple[str, str]]:
     """Form fields that answer one question right (or wrong)."""
-    d, name, layout = a.version.data, f"q{a.position}", a.layout
+    d, name, layout = a.data, f"q{a.position}", a.layout
     t = d["type"]
     if t in ("single", "multiple"):
         tokens = [tok for tok, idx in layout["options"] if d["options"][idx]["correct"] == right]
@@ -89,6 +91,6 @@ def form_for(attempt, *, right: bool = True, only=None) -> MultiDict:
     fields: list[tuple[str, str]] = []
     for a in attempt.answers:
         fields.append(("shown", str(a.position)))
-        if only is None or a.version.data["type"] in only:
+        if only is None or a.type in only:
             fields += answer(a, right=right)
     return MultiDict(fields)

@@ -45,11 +45,11 @@ def test_not_enrolled_trainee_is_sent_to_the_course_page(client, login_as):
 def test_start_fixes_the_drawn_questions_and_resumes_the_same_attempt(client, signed_in_learner):
     attempt = _start(client)
     assert attempt.status == AttemptStatus.IN_PROGRESS and len(attempt.answers) == 8
-    versions = [a.question_version_id for a in attempt.answers]
+    versions = [a.revision_id for a in attempt.answers]
     layouts = [a.layout for a in attempt.answers]
     again = _start(client)  # starting again resumes it
     assert again.id == attempt.id
-    assert [a.question_version_id for a in again.answers] == versions and [a.layout for a in again.answers] == layouts
+    assert [a.revision_id for a in again.answers] == versions and [a.layout for a in again.answers] == layouts
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 1
 
 
@@ -68,7 +68,7 @@ def test_autosave_then_reload_keeps_every_answer(client, signed_in_learner):
     assert r.status_code == 200 and r.json["saved"] and r.json["changed"] == 8
     page = client.get(QUIZ, headers=EN).get_data(as_text=True)
     for a in attempt.answers:
-        d = a.version.data
+        d = a.data
         if d["type"] == "single":
             tok = next(t for t, i in a.layout["options"] if d["options"][i]["correct"])
             assert f'value="{tok}" checked' in page
@@ -110,7 +110,7 @@ def test_submit_grades_and_completes_the_item_when_passed(client, signed_in_lear
 def test_all_right_without_reflection_passes_and_completes(learner, all_types):
     attempt = services.start_attempt(learner, all_types)
     form = form_for(attempt)
-    form.setlist(f"q{next(a.position for a in attempt.answers if a.version.type == 'reflection')}", [])
+    form.setlist(f"q{next(a.position for a in attempt.answers if a.type == 'reflection')}", [])
     services.submit_attempt(learner, attempt, form)
     assert attempt.status == AttemptStatus.GRADED and attempt.score == 7 and attempt.percent == pytest.approx(77.78)
     assert attempt.competency_scores["PREV-1"] == [5.0, 5.0]

@@ -9,7 +9,6 @@ from academy.content.models import Item
 from academy.core.db import write_intent
 from academy.extensions import db
 from academy.quizzes import grading, services
-from academy.quizzes.bank import sync_banks
 from academy.quizzes.models import AttemptStatus, QuizAttempt, QuizSubmission
 from tests.fixtures.concurrency import enrolled_app, ids, race
 from tests.quizzes.conftest import form_for
@@ -19,8 +18,7 @@ pytestmark = pytest.mark.concurrency
 
 @pytest.fixture
 def own_app(tmp_path):
-    with enrolled_app(tmp_path, "quizconc", email="racer@example.kz", course_key="quiz-course",
-                      after_load=sync_banks) as app:
+    with enrolled_app(tmp_path, "quizconc", email="racer@example.kz", course_key="quiz-course") as app:
         yield app
 
 

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from academy.content.models import Course
+from academy.content import services as content
+from academy.content.models import Course, Item, Origin
 from academy.extensions import db
-from academy.quizzes import bank
+from academy.quizzes import bank, services
 from academy.quizzes.gift import parse_gift, write_gift
-from academy.quizzes.models import Question, QuestionSource
 
 ROOT = Path(__file__).resolve().parents[2]
 GIFT = ROOT / "tests" / "fixtures" / "gift"
@@ -22,7 +22,7 @@ def test_course():
 
 
 def _bank(course) -> dict[str, dict]:
-    return {q.key: v.data for q, v in bank.bank_entries(course) if q.source == QuestionSource.GIFT}
+    return {q.key: v.data for q, v in bank.bank_entries(course) if q.origin == Origin.GIFT}
 
 
 def test_import_reads_every_supported_type(quiz_course):
@@ -46,8 +46,7 @@ def test_import_reads_every_supported_type(quiz_course):
     assert got["gift-range"]["answer"] == 15 and got["gift-range"]["tolerance"] == 5
     assert got["gift-numeric"] | {} == got["gift-numeric"] and got["gift-numeric"]["tolerance"] == 0.5
     assert got["gift-match"]["pairs"][2]["right"]["kk"] == "Жылдамдық"
-    questions = {q.key: q for q in db.session.scalars(sa.select(Question).where(Question.course_id ==
-                                                                                 quiz_course.id))}
+    questions = {q.key: q for q in db.session.scalars(sa.select(Item).where(Item.course_id == quiz_course.id))}
     assert questions["gift-short"].category == "$course$/top/Communication"
     assert questions["gift-single"].category == "$course$/top/Prevention"
 
@@ -66,11 +65,11 @@ def test_round_trip_import_export_import_loses_nothing(quiz_course, test_course)
     for key, data in first.items():
         assert second[key] == data, key
     # The questions of the quiz files survive the trip too (all but ordering).
-    files = {q.key: v.data for q, v in bank.bank_entries(quiz_course) if q.source == QuestionSource.FILE}
+    files = {q.key: v.data for q, v in bank.bank_entries(quiz_course) if q.origin == Origin.FILE}
     for key, data in files.items():
         if data["type"] != "ordering":
             assert second[key] == data, key
-    q2 = {q.key: q for q in db.session.scalars(sa.select(Question).where(Question.course_id == test_course.id))}
+    q2 = {q.key: q for q in db.session.scalars(sa.select(Item).where(Item.course_id == test_course.id))}
     assert q2["gift-match"].category == "$course$/top/Communication" and q2["q-single"].category == ""
 
 
@@ -104,7 +103,8 @@ def test_a_changed_question_gets_a_new_version(quiz_course):
     counts = bank.import_gift(quiz_course, text.replace("{#2011:0.5}", "{#2012:0.5}"), file="b.gift")
     assert counts == {"added": 0, "changed": 1, "unchanged": 7, "notes": counts["notes"]}
     q = bank.get_question(quiz_course, "gift-numeric")
-    assert q.latest == 2 and [v.data["answer"] for v in q.versions] == [2011, 2012]
+    history = content.history(q)
+    assert q.published_revision.number == 2 and [v.data["answer"] for v in reversed(history)] == [2011, 2012]
 
 
 def test_writer_escapes_gift_characters():
@@ -152,17 +152,15 @@ def test_browser_import_and_export(client, login_as, quiz_course):
 
 
 def test_imported_questions_join_quizzes_through_draw_rules(quiz_course, final, learner):
-    from academy.quizzes import services
-    from academy.quizzes.models import Question as Q
-
     bank.import_gift(quiz_course, (GIFT / "every-type.gift").read_text(), file="every-type.gift")
     # Withdraw every file question: the final can now only draw imported ones.
-    for q in db.session.scalars(sa.select(Q).where(Q.course_id == quiz_course.id, Q.source == "file")):
-        q.is_retired = True
+    for q in db.session.scalars(sa.select(Item).where(Item.course_id == quiz_course.id, Item.kind == "question",
+                                                      Item.origin == "file")):
+        content.set_item_retired(q, True, actor=None)
     db.session.flush()
     attempt = services.start_attempt(learner, final)
-    assert {a.question.source for a in attempt.answers} == {"gift"}
-    assert all(a.version.type != "reflection" for a in attempt.answers)
+    assert {a.question.origin for a in attempt.answers} == {"gift"}
+    assert all(a.type != "reflection" for a in attempt.answers)
 
 
 def test_a_courses_own_export_imports_back_unchanged(quiz_course):
@@ -176,7 +174,7 @@ def test_a_courses_own_export_imports_back_unchanged(quiz_course):
 
 def test_a_changed_question_of_a_quiz_file_is_still_refused(quiz_course):
     text, _skipped = bank.export_gift(quiz_course)
-    files = [q.key for q, v in bank.bank_entries(quiz_course) if q.source == QuestionSource.FILE]
+    files = [q.key for q, v in bank.bank_entries(quiz_course) if q.origin == Origin.FILE]
     start = text.index(f"[id:{files[0]}]")
     end = text.index("\n\n", start)
     block = text[start:end]

@@ -8,10 +8,10 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from academy.content.models import Revision
 from academy.extensions import db
 from academy.quizzes import bank
 from academy.quizzes.bank import MAX_GIFT_BYTES
-from academy.quizzes.models import Question
 
 TEXT = ('<span lang\\="kk" class\\="multilang">{}</span><span lang\\="ru" class\\="multilang">{}</span>'
         '<span lang\\="en" class\\="multilang">{}</span>')
@@ -56,7 +56,7 @@ HOSTILE = {
 def test_hostile_gift_gets_a_clear_4xx_and_imports_nothing(client, login_as, quiz_course, name):
     text, expected = HOSTILE[name]
     login_as("instructor")
-    before = db.session.scalar(sa.select(sa.func.count()).select_from(Question))
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Revision))
     r = client.post("/manage/quizzes/quiz-course/import", content_type="multipart/form-data",
                     data={"file": (io.BytesIO(text.encode()), "hostile.gift")}, headers={"Accept-Language": "en"})
     page = r.get_data(as_text=True)
@@ -65,7 +65,7 @@ def test_hostile_gift_gets_a_clear_4xx_and_imports_nothing(client, login_as, qui
         return
     assert r.status_code == 422, page[:2000]
     assert expected in page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)) == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == before
 
 
 def test_numeric_answers_that_are_numbers_still_import(quiz_course):

@@ -17,7 +17,7 @@ QUIZ_FILE = Path("quiz-course") / "01-assessment" / "01-all-types.quiz.yaml"
 
 
 def _numeric(attempt) -> QuizAnswer:
-    return next(a for a in attempt.answers if a.version.type == "numeric")
+    return next(a for a in attempt.answers if a.type == "numeric")
 
 
 def _take(user, item, *, right=True, numeric=None):
@@ -35,22 +35,23 @@ def _reload_with(tmp_path, old: str, new: str) -> None:
     path = tree / QUIZ_FILE
     path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     load_tree(tree)
-    bank.sync_banks()
 
 
 def test_a_corrected_question_gets_a_version_and_attempts_keep_theirs(tmp_path, learner, all_types, quiz_course):
     attempt = _take(learner, all_types, numeric="4218")
     old = _numeric(attempt)
-    assert old.score == 0 and old.version.number == 1
-    item_version = all_types.version
+    assert old.score == 0 and old.revision.number == 1
+    quiz_revision = all_types.published_revision
     _reload_with(tmp_path, "answer: 4217", "answer: 4218")
     question = bank.get_question(quiz_course, "q-numeric")
-    assert question.latest == 2 and all_types.version == item_version + 1
-    assert _numeric(attempt).version.number == 1  # the attempt keeps the version it was taken on
+    assert question.published_revision.number == 2
+    # The quiz names its questions by key: correcting one is a revision of the question, not of the quiz.
+    assert all_types.published_revision_id == quiz_revision.id and attempt.revision_id == quiz_revision.id
+    assert _numeric(attempt).revision.number == 1  # the attempt keeps the revision it was taken on
     other = bank.get_question(quiz_course, "q-single")
-    assert other.latest == 1  # unchanged questions keep their version
+    assert other.published_revision.number == 1  # unchanged questions keep their revision
     fresh = services.start_attempt(learner, all_types)
-    assert _numeric(fresh).version.number == 2 and fresh.item_version == item_version + 1
+    assert _numeric(fresh).revision.number == 2
 
 
 def test_regrade_scores_old_answers_with_the_corrected_version(tmp_path, client, login_as, learner, all_types,
@@ -70,7 +71,7 @@ def test_regrade_scores_old_answers_with_the_corrected_version(tmp_path, client,
     db.session.refresh(attempt)
     answer = _numeric(attempt)
     assert answer.score == 1 and attempt.score == before + 1
-    assert answer.version.number == 1 and answer.graded_version.number == 2
+    assert answer.revision.number == 1 and answer.graded_revision.number == 2
     assert "1 answer(s) regraded with version 2; 1 score(s) changed" in client.get(r.headers["Location"],
                                                                                    headers=EN).get_data(as_text=True)
     assert grading.regrade_candidates(quiz_course.id) == []
@@ -124,7 +125,7 @@ def test_instructor_grades_a_reflection_against_the_rubric(client, login_as, lea
     db.session.commit()
     login_as("instructor")
     queue = client.get("/manage/quizzes/quiz-course/grading", headers=EN).get_data(as_text=True)
-    answer = next(a for a in attempt.answers if a.version.type == "reflection")
+    answer = next(a for a in attempt.answers if a.type == "reflection")
     assert f"/manage/quizzes/answers/{answer.id}/grade" in queue
     page = client.get(f"/manage/quizzes/answers/{answer.id}/grade", headers=EN).get_data(as_text=True)
     assert "Менің тәжірибем" in page and "A concrete example" in page
@@ -141,7 +142,7 @@ def test_instructor_grades_a_reflection_against_the_rubric(client, login_as, lea
 
 def test_learner_sees_the_instructors_assessment(client, signed_in_learner, all_types, create_user):
     attempt = _take(signed_in_learner, all_types)
-    answer = next(a for a in attempt.answers if a.version.type == "reflection")
+    answer = next(a for a in attempt.answers if a.type == "reflection")
     grading.grade_reflection(answer, [2, 2], "Excellent.", actor=create_user(roles=("instructor",)))
     db.session.commit()
     page = client.get(f"/courses/quiz-course/all-types/quiz/{attempt.id}", headers=EN).get_data(as_text=True)
@@ -177,7 +178,7 @@ def test_trainees_cannot_open_instructor_pages(client, login_as, url):
 
 
 def test_sync_is_idempotent_and_retires_removed_questions(tmp_path, quiz_course):
-    assert bank.sync_banks() == []
+    assert load_tree(FIXTURES)[1] == "course quiz-course: unchanged"
     _reload_with(tmp_path, "  - key: q-numeric", "  - key: q-numeric-renamed")
     assert bank.get_question(quiz_course, "q-numeric").is_retired
     assert not bank.get_question(quiz_course, "q-numeric-renamed").is_retired

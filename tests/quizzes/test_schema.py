@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from academy.content.parsing import check_tree
-from academy.content.schema import Located
+from academy.core.schema import Located
 from academy.quizzes.schema import MAX_TIME_LIMIT_MINUTES, check_quiz
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,5 +99,6 @@ def test_every_shipped_module_has_a_quiz_of_eight_questions_and_every_course_a_f
             assert quizzes, f"{course.key}/{module.key} has no quiz"
             assert max(len(q.data["questions"]) for q in quizzes) >= 8, f"{course.key}/{module.key}"
         assert course.final and course.final[0].data["draw"], f"{course.key} has no final assessment"
-        for q in [q for m in course.modules for i in m.items if i.kind == "quiz" for q in i.data["questions"]]:
-            assert q["competencies"] and q["difficulty"] in (1, 2, 3)
+        bank = {q.key: q.data for q in course.bank}
+        for key in [k for m in course.modules for i in m.items if i.kind == "quiz" for k in i.data["questions"]]:
+            assert bank[key]["competencies"] and bank[key]["difficulty"] in (1, 2, 3)

@@ -4,13 +4,15 @@ import random
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from academy.quizzes import bank
 from academy.quizzes.question_types import REGISTRY, Show, get_type
 from academy.quizzes.question_types.typed import normalise_text, parse_number
 
 
 @pytest.fixture
-def questions(all_types):
-    return {q["type"]: q for q in all_types.data["questions"]}
+def questions(all_types, quiz_course):
+    listed = all_types.published_revision.data["questions"]
+    return {r.data["type"]: r.data for q, r in bank.bank_entries(quiz_course) if q.key in listed}
 
 
 def _grade(q, response):

@@ -145,7 +145,7 @@ def test_every_shipped_scenario_can_be_played_to_an_ending_by_always_taking_the_
 
 def test_every_shipped_scenario_can_be_passed_at_the_strictest_pass_mark(app):
     # Taking, at each decision, the choice with the most points in total reaches a passing ending.
-    from academy.content.loader import current_standard
+    from academy.standards.services import current_standard
     from tests.scenarios.test_graph import SHIPPED, _definition
 
     strictest = max(t.pass_mark for t in current_standard().tracks)

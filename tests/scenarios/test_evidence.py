@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from academy.content.loader import current_standard
-from academy.content.models import Track
 from academy.extensions import db
 from academy.learning import services as learning
 from academy.scenarios import services
 from academy.scenarios.evidence import track_scenario_status
+from academy.standards.models import Track
+from academy.standards.services import current_standard
 
 
 def _play(user, item, choices):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from academy.content.schema import load_yaml
+from academy.core.schema import load_yaml
 from academy.scenarios import engine
 from academy.scenarios.graph import layers, path_steps, render_svg
 from academy.scenarios.schema import check_scenario

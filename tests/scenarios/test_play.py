@@ -11,6 +11,7 @@ from academy.extensions import db
 from academy.learning import services as learning
 from academy.scenarios import services
 from academy.scenarios.models import RunStatus, ScenarioRun
+from tests.fixtures.content import publish_change
 from tests.scenarios.conftest import SCENARIO_URL
 
 
@@ -124,8 +125,7 @@ def test_back_undoes_the_last_decision_where_allowed(client, trainee, player):
 
 
 def test_back_is_refused_when_the_scenario_does_not_allow_it(client, trainee, player, scenario_item):
-    data = dict(scenario_item.data, allow_back=False)
-    scenario_item.data, scenario_item.version = data, scenario_item.version + 1
+    publish_change(scenario_item, lambda source: source.update(allow_back=False))
     db.session.commit()
     player.start()
     player.choose(0)
@@ -213,7 +213,7 @@ def test_start_over_keeps_the_old_run_as_abandoned(client, trainee, player):
 
 def test_only_one_run_in_progress_per_person_is_allowed_by_the_database(trainee, scenario_item):
     run = services.start_run(trainee, scenario_item)
-    twin = ScenarioRun(user_id=trainee.id, item_id=scenario_item.id, scenario_version_id=run.scenario_version_id,
+    twin = ScenarioRun(user_id=trainee.id, item_id=scenario_item.id, revision_id=run.revision_id,
                        scenario_key=run.scenario_key, status=RunStatus.IN_PROGRESS, current_node="first-move")
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         db.session.add(twin)
@@ -257,25 +257,35 @@ def test_an_instructor_may_preview_without_it_counting(client, login_as, player,
     assert services.scenario_evidence(instructor) == {}
 
 
-def test_a_changed_scenario_starts_again_and_old_debriefs_keep_their_text(client, trainee, player,
-                                                                          scenario_item):
+def test_a_run_in_progress_finishes_on_its_revision_and_old_debriefs_keep_their_text(client, trainee, player,
+                                                                                     scenario_item):
     player.start()
     player.choose(1)
     player.choose(1)
     finished = player.run_id
     player.start()
-    player.choose(0)
+    player.choose(1)
     unfinished = player.run_id
-    data = dict(scenario_item.data)
-    data["nodes"] = dict(data["nodes"], walkout=dict(data["nodes"]["walkout"],
-                                                     text={"kk": "Жаңа.", "ru": "Новое.", "en": "New text."}))
-    scenario_item.data, scenario_item.version = data, scenario_item.version + 1
+
+    def new_walkout(source):
+        source["nodes"]["walkout"]["text"] = {"kk": "Жаңа.", "ru": "Новое.", "en": "New text."}
+
+    publish_change(scenario_item, new_walkout)
     db.session.commit()
-    html = client.get(SCENARIO_URL, headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "The scenario was updated since you started it." in html
-    player.start()  # the intro's form restarts
-    assert player.run_id != unfinished
-    assert db.session.get(ScenarioRun, unfinished).status == RunStatus.ABANDONED
+    # The run in progress is resumed, not restarted: it finishes on the revision it began.
+    r = client.get(SCENARIO_URL, headers={"Accept-Language": "en"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/scenarios/runs/{unfinished}#now")
+    assert "You finish the version you started" in player.page()
+    player.choose(1)
+    run = player.run()
+    assert run.status == RunStatus.COMPLETED and run.revision_id != scenario_item.published_revision_id
+    assert "The parties walked out." in player.page() and "New text." not in player.page()
+    # A new start plays the new revision.
+    player.start()
+    assert player.run().revision_id == scenario_item.published_revision_id
+    player.choose(1)
+    player.choose(1)
+    assert "New text." in player.page()
     old = client.get(f"/scenarios/runs/{finished}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "The parties walked out." in old and "New text." not in old
 

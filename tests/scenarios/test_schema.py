@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from academy.content.parsing import check_tree
-from academy.content.schema import load_yaml
+from academy.core.schema import load_yaml
 from academy.scenarios.schema import check_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,7 +171,7 @@ def _mutations(data, path=()):
 def test_malformed_values_give_problems_never_a_crash(app, tmp_path):
     import copy
 
-    from academy.content.schema import Located
+    from academy.core.schema import Located
 
     problems = []
     doc = load_yaml(FIXTURE, "fixture.yaml", problems)

@@ -11,15 +11,15 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Flask
 
+from academy.core import jobs
+from academy.core.backup import describe
 from academy.core.doctor.findings import TIMEOUT, Finding, error, ok, warn
 from academy.core.doctor.findings import first_line as _first_line
 from academy.core.doctor.findings import is_production as _production
+from academy.extensions import db
 
 
 def database(app: Flask) -> Finding:
-    from academy.core.backup import describe
-    from academy.extensions import db
-
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     sqlite = db.engine.dialect.name == "sqlite"
     if sqlite and not _sqlite_file_exists(db.engine.url):
@@ -50,7 +50,6 @@ def migrations(app: Flask) -> Finding:
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
-    from academy.extensions import db
 
     script = ScriptDirectory(app.extensions["migrate"].directory)
     heads = script.get_heads()
@@ -88,8 +87,6 @@ def migrations(app: Flask) -> Finding:
 
 
 def backup_tools(app: Flask) -> Finding:
-    from academy.extensions import db
-
     if db.engine.dialect.name == "sqlite":
         return ok("SQLite's online backup API (nothing to install)")
     missing = [tool for tool in ("pg_dump", "pg_restore", "psql") if shutil.which(tool) is None]
@@ -98,7 +95,8 @@ def backup_tools(app: Flask) -> Finding:
                     "install the PostgreSQL client of the server's major version (Debian: postgresql-client)")
     try:
         out = subprocess.run(  # nosec B603 # a fixed command found by which(), no shell
-            [shutil.which("pg_dump"), "--version"], capture_output=True, text=True, timeout=TIMEOUT, check=True).stdout
+            [shutil.which("pg_dump") or "pg_dump",
+             "--version"], capture_output=True, text=True, timeout=TIMEOUT, check=True).stdout
         client = int(out.split()[-1].split(".")[0])
         with db.engine.connect() as conn:
             server = int(conn.execute(sa.text("SHOW server_version_num")).scalar_one()) // 10000
@@ -121,8 +119,6 @@ def _without_password(url: str) -> str:
 
 
 def redis(app: Flask) -> Finding:
-    from academy.core import jobs
-
     url = app.config.get("ACADEMY_REDIS_URL")
     if not url:
         if _production(app):
@@ -143,7 +139,6 @@ def redis(app: Flask) -> Finding:
 def job_queue(app: Flask) -> Finding:
     from rq import Worker
 
-    from academy.core import jobs
 
     q = jobs.queue()
     if q is None:
@@ -182,7 +177,7 @@ def mail(app: Flask) -> Finding:
     implicit_tls = " (port 465 is implicit TLS, which the academy does not speak: use 587 with STARTTLS)" \
         if port == 465 else ""
     try:
-        with smtplib.SMTP(server, port, timeout=TIMEOUT) as smtp:
+        with smtplib.SMTP(server, int(port or 0), timeout=TIMEOUT) as smtp:
             smtp.ehlo()
             if cfg.get("MAIL_USE_TLS"):
                 smtp.starttls()

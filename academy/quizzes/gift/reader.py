@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from academy.content.schema import KEY_RE, MAX_KEY_LENGTH, MAX_PROBLEMS, Checker, Located, Problem, too_many
 from academy.core.i18n import LOCALES
+from academy.core.schema import KEY_RE, MAX_KEY_LENGTH, MAX_PROBLEMS, Checker, Located, Problem, too_many
 from academy.quizzes.gift.syntax import find, localized, plain, slug, split_items, split_on, unescape
 from academy.quizzes.schema import check_question
 
@@ -217,7 +217,9 @@ def _num(x: float):
 
 def _records(text: str):
     """(first line number, lines, comments, category) per question, skipping comments and categories."""
-    category, lines, comments, start = "", [], [], 0
+    category, start = "", 0
+    lines: list[str] = []
+    comments: list[str] = []
     pending: list[str] = []
     for n, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()

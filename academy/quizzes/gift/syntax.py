@@ -65,7 +65,8 @@ _MARKERS = re.compile(r"\\.|[=~]", re.S)
 def split_items(s: str) -> tuple[str, list[tuple[str, str]]]:
     """Split an answer block at unescaped = and ~ markers: (text before the first marker, [(marker, raw)])."""
     items: list[tuple[str, str]] = []
-    marker, start, before = None, 0, None
+    marker: str | None = None
+    start, before = 0, ""
     for m in _MARKERS.finditer(s):
         if m.group() not in ("=", "~"):
             continue  # an escape

@@ -35,9 +35,9 @@ def write_question(data: dict) -> str | None:
         mine, other = ("feedback_true", "feedback_false") if data["answer"] else ("feedback_false", "feedback_true")
         feedbacks = ""
         if data.get(mine) or data.get(other):
-            wrong = render(data[other]) if data.get(other) else ""
-            right = render(data[mine]) if data.get(mine) else ""
-            feedbacks = f"#{wrong}#{right}"
+            wrong_fb = render(data[other]) if data.get(other) else ""
+            right_fb = render(data[mine]) if data.get(mine) else ""
+            feedbacks = f"#{wrong_fb}#{right_fb}"
         block = ("TRUE" if data["answer"] else "FALSE") + feedbacks
     elif t == "short":
         meta["answers"] = {loc: len(data["answers"].get(loc, [])) for loc in LOCALES}

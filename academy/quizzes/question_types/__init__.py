@@ -10,8 +10,8 @@ import secrets
 from dataclasses import dataclass
 from typing import ClassVar
 
-from academy.content.schema import Checker
 from academy.core.i18n import resolve
+from academy.core.schema import Checker
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from academy.content.schema import Checker
+from academy.core.schema import Checker
 from academy.quizzes.question_types import QuestionType, Show, new_tokens, register, shuffled, text_of
 
 OPTION_FIELDS = {"text", "correct", "feedback"}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from academy.content.schema import Checker
 from academy.core.inputs import parse_int
+from academy.core.schema import Checker
 from academy.quizzes.question_types import QuestionType, Show, new_tokens, register, shuffled, text_of
 
 
@@ -170,7 +170,7 @@ class Ordering(QuestionType):
                                                  else pos[neighbour] == pos[i] + 1)
                 row["verdict"] = "right" if in_place else "wrong"
             rows.append(row)
-        out = {"rows": rows}
+        out: dict = {"rows": rows}
         if show.answers:
             out["answer"] = [text_of(t, locale) for t in data["items"]]
         return out

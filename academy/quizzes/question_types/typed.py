@@ -7,8 +7,8 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 
-from academy.content.schema import Checker
 from academy.core.i18n import LOCALES
+from academy.core.schema import Checker
 from academy.core.translit import to_latin
 from academy.quizzes.question_types import QuestionType, Show, register, text_of
 

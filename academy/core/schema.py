@@ -1,6 +1,8 @@
 """The one content schema: YAML with line numbers, problems as `file:line: field: message`, shared checks."""
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -136,7 +138,7 @@ def _read_events(text: str, rel: str, problems: list[Problem]) -> tuple[Any, dic
     for event in yaml.parse(text, Loader=_YAML_LOADER):
         if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
             continue
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
@@ -153,10 +155,11 @@ def _read_events(text: str, rel: str, problems: list[Problem]) -> tuple[Any, dic
             raise _Refused(line, "yaml", _l("anchors (&name) and aliases (*name) are not allowed: write the "
                                             "value out in full"))
         if getattr(event, "tag", None) not in _ALLOWED_TAGS:
-            raise _Refused(line, "yaml", _l("the tag '%(tag)s' is not allowed", tag=str(event.tag)[:40]))
+            raise _Refused(line, "yaml", _l("the tag '%(tag)s' is not allowed",
+                                            tag=str(getattr(event, "tag", ""))[:40]))
         parent = stack[-1] if stack else None
         in_mapping = parent is not None and isinstance(parent.container, dict)
-        if in_mapping and parent.key is None:
+        if parent is not None and in_mapping and parent.key is None:
             # A key of the open mapping.
             if not isinstance(event, yaml.ScalarEvent):
                 raise _Refused(line, parent.path or "yaml", _l("a key must be plain text"))
@@ -170,10 +173,10 @@ def _read_events(text: str, rel: str, problems: list[Problem]) -> tuple[Any, dic
         if parent is None:
             path = ""
         elif in_mapping:
-            path = f"{parent.path}.{parent.key}" if parent.path else parent.key
+            path = f"{parent.path}.{parent.key}" if parent.path else str(parent.key)
         else:
             path = f"{parent.path}[{len(parent.container)}]"
-        lines[path] = parent.key_line if in_mapping else line
+        lines[path] = parent.key_line if parent is not None and in_mapping else line
         if isinstance(event, yaml.ScalarEvent):
             value = _scalar(event, resolver, constructor)
             if parent is None:
@@ -390,3 +393,16 @@ class Checker:
             for extra in sorted(set(entry) - fields):
                 self.add(f"{p}.{extra}", _l("unknown field '%(name)s'", name=extra))
             yield p, entry
+
+
+def content_hash(obj) -> str:
+    """sha256 of the canonical JSON of `obj` (sorted keys, UTF-8): equal content, equal hash."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+class ContentError(Exception):
+    """The content has problems; nothing was loaded (or published)."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the content")
+        self.problems = sorted(problems)

@@ -1,0 +1,1 @@
+"""The unified national training standard: competencies, tracks and their versions."""
